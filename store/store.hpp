@@ -62,6 +62,7 @@ class ResultsDb {
   ~ResultsDb();
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
+  ResultsDb(ResultsDb&& other) noexcept;
 
   int schema_version() const;
   std::int64_t create_run(RunInfo run);
@@ -75,7 +76,7 @@ class ResultsDb {
 
  private:
   struct Impl;
-  Impl* impl_;
+  Impl* impl_ = nullptr;
 };
 
 // Exports, written atomically (temporary file, fsync, rename).

@@ -1,0 +1,262 @@
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "store/sqlite.hpp"
+
+namespace scxlab::store {
+namespace {
+
+// Migration i takes a database from schema version i to i + 1. Append, never edit.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  created_utc TEXT NOT NULL,
+  scxlab_version TEXT NOT NULL,
+  host_json TEXT NOT NULL,
+  plan_json TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE TABLE trials (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  seq INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  scheduler TEXT NOT NULL,
+  scheduler_config_json TEXT NOT NULL,
+  workload TEXT NOT NULL,
+  workload_params_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  stderr_tail TEXT NOT NULL,
+  started_utc TEXT NOT NULL,
+  ended_utc TEXT NOT NULL,
+  wall_s REAL NOT NULL,
+  overhead_s REAL NOT NULL
+);
+CREATE INDEX trials_by_run ON trials(run_id, seq);
+CREATE TABLE metrics (
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  unit TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE INDEX metrics_by_trial ON metrics(trial_id);
+CREATE TABLE unavailable (
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  name TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE TABLE histograms (
+  trial_id INTEGER NOT NULL REFERENCES trials(id),
+  name TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  buckets_json TEXT NOT NULL
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
+
+std::string random_uuid() {
+  unsigned char b[16];
+  std::ifstream("/dev/urandom", std::ios::binary).read(reinterpret_cast<char*>(b), sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // variant 1
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+nlohmann::json buckets_to_json(const stats::LogLinearHistogram& h) {
+  auto out = nlohmann::json::array();
+  for (const auto& [index, count] : h.nonzero_buckets()) out.push_back({index, count});
+  return out;
+}
+
+stats::LogLinearHistogram buckets_from_json(const nlohmann::json& j) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
+  for (const auto& b : j) buckets.emplace_back(b.at(0).get<std::uint32_t>(), b.at(1).get<std::uint64_t>());
+  return stats::LogLinearHistogram::from_buckets(buckets);
+}
+
+RunInfo read_run(const Statement& s) {
+  RunInfo r;
+  r.id = s.integer(0);
+  r.uuid = s.text(1);
+  r.kind = s.text(2);
+  r.created_utc = s.text(3);
+  r.scxlab_version = s.text(4);
+  r.host = nlohmann::json::parse(s.text(5));
+  r.plan = nlohmann::json::parse(s.text(6));
+  r.seed = static_cast<std::uint64_t>(s.integer(7));
+  r.status = s.text(8);
+  return r;
+}
+
+constexpr const char* kRunColumns = "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status";
+
+}  // namespace
+
+struct ResultsDb::Impl {
+  std::string path;
+  Connection db;
+
+  explicit Impl(const std::string& p) : path(p), db(p) {}
+
+  void migrate() {
+    const int version = db.user_version();
+    if (version > kSchemaVersion) {
+      throw StoreError(fmt::format(
+          "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
+          "scxlab, or write to a new directory with --out",
+          path, version, kSchemaVersion));
+    }
+    for (int v = version; v < kSchemaVersion; ++v) {
+      Transaction t(db);
+      db.exec(kMigrations[v]);
+      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+      t.commit();
+    }
+  }
+
+  void insert_trial_children(std::int64_t trial_id, const TrialRecord& t) {
+    Statement m(db, "INSERT INTO metrics (trial_id, name, value, unit, direction, source) VALUES (?,?,?,?,?,?)");
+    for (const auto& metric : t.metrics) {
+      m.bind(1, trial_id).bind(2, metric.name).bind(3, metric.value).bind(4, metric.unit)
+          .bind(5, std::string(to_string(metric.direction))).bind(6, metric.source).run();
+      m.reset();
+    }
+    Statement u(db, "INSERT INTO unavailable (trial_id, name, reason) VALUES (?,?,?)");
+    for (const auto& un : t.unavailable) {
+      u.bind(1, trial_id).bind(2, un.name).bind(3, un.reason).run();
+      u.reset();
+    }
+    Statement h(db, "INSERT INTO histograms (trial_id, name, unit, buckets_json) VALUES (?,?,?,?)");
+    for (const auto& hist : t.histograms) {
+      h.bind(1, trial_id).bind(2, hist.name).bind(3, hist.unit).bind(4, buckets_to_json(hist.hist).dump()).run();
+      h.reset();
+    }
+  }
+
+  void load_trial_children(TrialRecord& t) {
+    Statement m(db, "SELECT name, value, unit, direction, source FROM metrics WHERE trial_id = ? ORDER BY rowid");
+    m.bind(1, t.id);
+    while (m.step()) {
+      t.metrics.push_back({m.text(0), m.real(1), m.text(2),
+                           direction_from_string(m.text(3)).value_or(Direction::informational), m.text(4)});
+    }
+    Statement u(db, "SELECT name, reason FROM unavailable WHERE trial_id = ? ORDER BY rowid");
+    u.bind(1, t.id);
+    while (u.step()) t.unavailable.push_back({u.text(0), u.text(1)});
+    Statement h(db, "SELECT name, unit, buckets_json FROM histograms WHERE trial_id = ? ORDER BY rowid");
+    h.bind(1, t.id);
+    while (h.step()) t.histograms.push_back({h.text(0), h.text(1), buckets_from_json(nlohmann::json::parse(h.text(2)))});
+  }
+};
+
+ResultsDb::ResultsDb(const std::string& path) {
+  try {
+    auto impl = std::make_unique<Impl>(path);
+    impl->db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+    impl->migrate();
+    impl_ = impl.release();
+  } catch (const SqliteError& e) {
+    throw StoreError(fmt::format("cannot use results DB {}: {}; choose a writable directory with --out", path, e.what()));
+  }
+}
+
+ResultsDb::~ResultsDb() { delete impl_; }
+
+ResultsDb::ResultsDb(ResultsDb&& other) noexcept : impl_(other.impl_) { other.impl_ = nullptr; }
+
+int ResultsDb::schema_version() const { return impl_->db.user_version(); }
+std::string ResultsDb::path() const { return impl_->path; }
+
+std::int64_t ResultsDb::create_run(RunInfo run) {
+  if (run.uuid.empty()) run.uuid = random_uuid();
+  Statement s(impl_->db,
+              "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status) "
+              "VALUES (?,?,?,?,?,?,?,?)");
+  s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
+      .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
+      .bind(8, run.status).run();
+  return impl_->db.last_insert_id();
+}
+
+void ResultsDb::set_run_status(std::int64_t run_id, const std::string& status) {
+  Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
+  s.bind(1, status).bind(2, run_id).run();
+}
+
+std::int64_t ResultsDb::add_trial(TrialRecord t) {
+  Transaction tx(impl_->db);
+  Statement s(impl_->db,
+              "INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
+              "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, t.run_id).bind(2, static_cast<std::int64_t>(t.seq)).bind(3, static_cast<std::int64_t>(t.round))
+      .bind(4, t.kind).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
+      .bind(8, t.workload_params.dump()).bind(9, t.status).bind(10, t.reason).bind(11, t.stderr_tail)
+      .bind(12, t.started_utc).bind(13, t.ended_utc).bind(14, t.wall_s).bind(15, t.overhead_s).run();
+  const auto id = impl_->db.last_insert_id();
+  impl_->insert_trial_children(id, t);
+  tx.commit();
+  return id;
+}
+
+std::vector<RunInfo> ResultsDb::runs() const {
+  Statement s(impl_->db, fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns));
+  std::vector<RunInfo> out;
+  while (s.step()) out.push_back(read_run(s));
+  return out;
+}
+
+std::optional<RunInfo> ResultsDb::run(std::int64_t run_id) const {
+  Statement s(impl_->db, fmt::format("SELECT {} FROM runs WHERE id = ?", kRunColumns));
+  s.bind(1, run_id);
+  if (!s.step()) return std::nullopt;
+  return read_run(s);
+}
+
+std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
+  Statement s(impl_->db,
+              "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, workload_params_json, "
+              "status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s FROM trials "
+              "WHERE run_id = ? ORDER BY seq, id");
+  s.bind(1, run_id);
+  std::vector<TrialRecord> out;
+  while (s.step()) {
+    TrialRecord t;
+    t.id = s.integer(0);
+    t.run_id = s.integer(1);
+    t.seq = static_cast<int>(s.integer(2));
+    t.round = static_cast<int>(s.integer(3));
+    t.kind = s.text(4);
+    t.scheduler = s.text(5);
+    t.scheduler_config = nlohmann::json::parse(s.text(6));
+    t.workload = s.text(7);
+    t.workload_params = nlohmann::json::parse(s.text(8));
+    t.status = s.text(9);
+    t.reason = s.text(10);
+    t.stderr_tail = s.text(11);
+    t.started_utc = s.text(12);
+    t.ended_utc = s.text(13);
+    t.wall_s = s.real(14);
+    t.overhead_s = s.real(15);
+    impl_->load_trial_children(t);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace scxlab::store

@@ -1,0 +1,221 @@
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "catch.hpp"
+#include "store/store.hpp"
+
+using namespace scxlab;
+using namespace scxlab::store;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("scxlab-store-" + name + "-" + std::to_string(getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string db() const { return (path / "results.db").string(); }
+};
+
+TrialRecord sample_trial(std::int64_t run_id, int seq) {
+  TrialRecord t;
+  t.run_id = run_id;
+  t.seq = seq;
+  t.round = seq / 2;
+  t.kind = "measure";
+  t.scheduler = seq % 2 ? "scx_lavd:gaming" : "eevdf";
+  t.scheduler_config = {{"scheduler", t.scheduler}, {"args", {"--performance"}}};
+  t.workload = "messaging";
+  t.workload_params = {{"groups", "4"}};
+  t.status = "ok";
+  t.started_utc = "2026-11-24T10:00:00Z";
+  t.ended_utc = "2026-11-24T10:00:02Z";
+  t.wall_s = 1.5 + seq;
+  t.overhead_s = 0.1;
+  t.metrics = {{"time_s", 1.25 + seq, "s", Direction::lower_is_better, "workload"},
+               {"ctx_switches", 1000.0 * seq, "count", Direction::informational, "perf"}};
+  t.unavailable = {{"cycles", "not supported by this host's PMU"}};
+  stats::LogLinearHistogram h;
+  for (std::uint64_t v = 1; v < 5000; v += 7) h.record(v);
+  t.histograms = {{"runq_wait", "ns", h}};
+  return t;
+}
+
+std::int64_t sample_run(ResultsDb& db) {
+  RunInfo r;
+  r.kind = "shootout";
+  r.created_utc = "2026-11-24T10:00:00Z";
+  r.scxlab_version = "0.1.0";
+  r.host = {{"kernel", "6.18"}};
+  r.plan = {{"reps", 5}};
+  r.seed = 42;
+  r.status = "running";
+  return db.create_run(r);
+}
+
+void set_user_version(const std::string& path, int version) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, ("PRAGMA user_version = " + std::to_string(version)).c_str(), nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("a run and its trials round-trip through SQLite", "[store]") {
+  TempDir dir("roundtrip");
+  std::int64_t run_id = 0;
+  {
+    ResultsDb db(dir.db());
+    CHECK(db.schema_version() == kSchemaVersion);
+    run_id = sample_run(db);
+    for (int seq = 0; seq < 3; ++seq) db.add_trial(sample_trial(run_id, seq));
+    db.set_run_status(run_id, "complete");
+  }
+  ResultsDb db(dir.db());
+  const auto run = db.run(run_id);
+  REQUIRE(run);
+  CHECK(run->status == "complete");
+  CHECK(run->seed == 42);
+  CHECK(run->uuid.size() == 36);
+  CHECK(run->plan["reps"] == 5);
+  const auto trials = db.trials(run_id);
+  REQUIRE(trials.size() == 3);
+  const auto want = sample_trial(run_id, 2);
+  const auto& got = trials[2];
+  CHECK(got.seq == 2);
+  CHECK(got.scheduler == want.scheduler);
+  CHECK(got.scheduler_config == want.scheduler_config);
+  CHECK(got.workload_params == want.workload_params);
+  REQUIRE(got.metrics.size() == 2);
+  CHECK(got.metrics[0].name == "time_s");
+  CHECK(got.metrics[0].value == want.metrics[0].value);
+  CHECK(got.metrics[0].direction == Direction::lower_is_better);
+  CHECK(got.metrics[1].direction == Direction::informational);
+  REQUIRE(got.unavailable.size() == 1);
+  CHECK(got.unavailable[0].reason == want.unavailable[0].reason);
+  REQUIRE(got.histograms.size() == 1);
+  CHECK(got.histograms[0].hist.count() == want.histograms[0].hist.count());
+  CHECK(got.histograms[0].hist.percentile(99) == want.histograms[0].hist.percentile(99));
+}
+
+TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store]") {
+  TempDir dir("migrate");
+  std::ofstream(dir.db()).close();
+  ResultsDb db(dir.db());
+  CHECK(db.schema_version() == kSchemaVersion);
+  CHECK(db.runs().empty());
+}
+
+TEST_CASE("a DB from a newer scxlab is refused with one line naming both versions and the fix", "[store]") {
+  TempDir dir("newer");
+  { ResultsDb db(dir.db()); }
+  set_user_version(dir.db(), kSchemaVersion + 7);
+  try {
+    ResultsDb db(dir.db());
+    FAIL("opened a newer schema");
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    CHECK(msg.find(dir.db()) != std::string::npos);
+    CHECK(msg.find(std::to_string(kSchemaVersion + 7)) != std::string::npos);
+    CHECK(msg.find("--out") != std::string::npos);
+    CHECK(msg.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("an unwritable location gives a StoreError naming the path", "[store]") {
+  try {
+    ResultsDb db("/proc/scxlab-no-such-dir/results.db");
+    FAIL("opened an impossible path");
+  } catch (const StoreError& e) {
+    CHECK(std::string(e.what()).find("/proc/scxlab-no-such-dir/results.db") != std::string::npos);
+  }
+}
+
+TEST_CASE("every trial whose add_trial returned survives a SIGKILL, and no partial trial exists", "[store]") {
+  TempDir dir("kill");
+  std::int64_t run_id = 0;
+  {
+    ResultsDb db(dir.db());
+    run_id = sample_run(db);
+  }
+  int report[2];
+  REQUIRE(pipe(report) == 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(report[0]);
+    ResultsDb db(dir.db());
+    for (int seq = 0;; ++seq) {
+      db.add_trial(sample_trial(run_id, seq));
+      const char c = 1;
+      if (write(report[1], &c, 1) != 1) _exit(1);  // "trial seq is committed"
+    }
+  }
+  close(report[1]);
+  int acknowledged = 0;
+  char c;
+  while (acknowledged < 25 && read(report[0], &c, 1) == 1) ++acknowledged;
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  while (read(report[0], &c, 1) == 1) ++acknowledged;  // acknowledgements already in the pipe
+  close(report[0]);
+
+  ResultsDb db(dir.db());
+  const auto trials = db.trials(run_id);
+  CHECK(static_cast<int>(trials.size()) >= acknowledged);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    CHECK(trials[i].seq == static_cast<int>(i));
+    CHECK(trials[i].metrics.size() == 2);
+    CHECK(trials[i].histograms.size() == 1);
+  }
+}
+
+TEST_CASE("JSON and CSV exports agree with the DB", "[store][export]") {
+  TempDir dir("export");
+  ResultsDb db(dir.db());
+  const auto run_id = sample_run(db);
+  for (int seq = 0; seq < 2; ++seq) db.add_trial(sample_trial(run_id, seq));
+  const auto json_path = (dir.path / "results.json").string();
+  const auto csv_path = (dir.path / "results.csv").string();
+  export_json(db, run_id, json_path);
+  export_csv(db, run_id, csv_path);
+
+  const auto doc = nlohmann::json::parse(std::ifstream(json_path));
+  CHECK(doc["schema_version"] == kSchemaVersion);
+  REQUIRE(doc["trials"].size() == 2);
+  CHECK(doc["trials"][1]["metrics"]["time_s"]["value"].get<double>() == db.trials(run_id)[1].metrics[0].value);
+  CHECK(doc["trials"][1]["unavailable"]["cycles"] == "not supported by this host's PMU");
+  CHECK(doc["trials"][0]["histograms"][0]["count"].get<std::uint64_t>() ==
+        db.trials(run_id)[0].histograms[0].hist.count());
+
+  std::ifstream csv(csv_path);
+  std::string header, line;
+  std::getline(csv, header);
+  CHECK(header == "seq,round,kind,scheduler,workload,status,metric,value,unit,direction,source");
+  int rows = 0;
+  bool found = false;
+  while (std::getline(csv, line)) {
+    ++rows;
+    if (line.rfind("1,0,measure,scx_lavd:gaming,messaging,ok,time_s,", 0) == 0) {
+      found = true;
+      const auto value = std::stod(line.substr(line.find("time_s,") + 7));
+      CHECK(value == db.trials(run_id)[1].metrics[0].value);
+    }
+  }
+  CHECK(rows == 4);
+  CHECK(found);
+  for (const auto& entry : fs::directory_iterator(dir.path)) {
+    CHECK(entry.path().filename().string().rfind(".results", 0) != 0);  // no temporary left behind
+  }
+}
