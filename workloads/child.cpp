@@ -1,0 +1,93 @@
+#include "workloads/child.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <stdexcept>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace scxlab::workloads {
+
+Pipe::Pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  read_end = fds[0];
+  write_end = fds[1];
+}
+
+Pipe::~Pipe() {
+  close_read();
+  close_write();
+}
+
+void Pipe::close_read() {
+  if (read_end >= 0) close(read_end);
+  read_end = -1;
+}
+
+void Pipe::close_write() {
+  if (write_end >= 0) close(write_end);
+  write_end = -1;
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const auto n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+namespace {
+
+// Whether a live (not zombie) process is still in group `pgid`.
+bool group_alive(pid_t pgid) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    if (paren != std::string::npos && std::sscanf(stat.c_str() + paren + 2, "%c %d %d", &state, &ppid, &pgrp) == 3 &&
+        pgrp == pgid && state != 'Z' && state != 'X') {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void kill_group(pid_t leader) {
+  if (leader <= 0) return;
+  kill(-leader, SIGKILL);
+  while (waitpid(leader, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  // SIGKILL is delivered asynchronously, and the group's other members are not our children:
+  // watch them die (bounded) so a caller never returns with the workload still running.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (group_alive(leader) && std::chrono::steady_clock::now() < until) {
+    kill(-leader, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void become_group_leader_that_dies_with_parent() {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+}  // namespace scxlab::workloads
