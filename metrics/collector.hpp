@@ -5,9 +5,14 @@
 // (the workload's task tree). Collectors filter in the kernel where they can (BPF: a tgid set
 // that follows forks; perf: counters opened on the root with inherit), so unrelated load on
 // the machine is not counted.
+//
+// Per trial: start(target) right after the workload's root exists and BEFORE it forks or does
+// any work; stop() once its work is over (its tasks may still exist or be gone); results().
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +34,11 @@ struct Collected {
   std::vector<Unavailable> unavailable;  // what this collector could not measure, and why
 };
 
+// Thrown by a collector's constructor when this host cannot run it; what() is the reason.
+struct CollectorUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class Collector {
  public:
   virtual ~Collector() = default;
@@ -40,21 +50,27 @@ class Collector {
 
 // What this host can collect, for `scxlab doctor` and `scxlab list metrics`.
 struct Capability {
-  std::string name;      // "bpf.runq_wait", "perf.cycles", "proc.psi", "scx_stats"
+  std::string name;      // "bpf.sched_probes", "perf.cycles", "proc.psi", "scx_stats"
   bool available = false;
   std::string reason;    // why not, when not
+  std::string metrics;   // the metric names it gives: "runq_wait_us.*, oncpu_us.*, ..."
+  std::string detail;    // how, when available: "tp_btf", "type 4 config 0xc0"
 };
 
 struct CollectorOptions {
   bool bpf = true;
   bool perf = true;
   bool proc = true;
+  bool scx_stats = true;
   std::vector<std::string> perf_events;  // extra libpfm4 names; software events always
+  std::chrono::milliseconds scx_stats_timeout{500};  // per request; a dead scheduler costs this
 };
 
 // All collectors this host supports, started and stopped together. Those it cannot run are
 // kept as Unavailable entries with the reason, never as zeros. Construction does the slow
-// part once (loads BPF programs, resolves event names); start/stop per trial are cheap.
+// part once (loads BPF programs, resolves event names); start/stop per trial are cheap (a
+// few milliseconds). A collector that fails in start() or stop() is reported unavailable for
+// that trial with the reason; the others go on, so start() and stop() do not throw.
 class CollectorSet {
  public:
   explicit CollectorSet(const CollectorOptions& options);
@@ -67,8 +83,9 @@ class CollectorSet {
   Collected results() const;
 
  private:
-  std::vector<std::unique_ptr<Collector>> collectors_;
-  std::vector<Unavailable> unavailable_;
+  struct Slot;
+  std::vector<Slot> slots_;
+  std::vector<Unavailable> unavailable_;  // collectors this host cannot run at all
 };
 
 std::vector<Capability> probe_capabilities(const CollectorOptions& options);

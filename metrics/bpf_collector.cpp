@@ -1,0 +1,265 @@
+#include "metrics/bpf_collector.hpp"
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+
+#include "bpf/embedded.hpp"
+#include "bpf/probes/sched_probes.h"
+#include "stats/histogram.hpp"
+
+SCXLAB_EMBEDDED_BPF(scxlab_sched_probes_bpf)
+
+namespace scxlab::metrics {
+namespace {
+
+// libbpf's last warning explains a failed load; it is kept for the error, not printed.
+thread_local std::string g_libbpf_last;
+int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[512];
+  vsnprintf(buf, sizeof buf, format, args);
+  g_libbpf_last = buf;
+  while (!g_libbpf_last.empty() && g_libbpf_last.back() == '\n') g_libbpf_last.pop_back();
+  return 0;
+}
+
+constexpr const char* kHandlers[] = {"wakeup", "wakeup_new", "switch", "migrate", "fork", "exit"};
+
+int possible_cpus() { return libbpf_num_possible_cpus(); }
+
+// Opens the embedded object with one family of programs ("btf_" or "raw_") enabled, loads it
+// and attaches every handler. Returns nullptr and the reason on failure.
+bpf_object* load_family(const std::string& prefix, std::vector<bpf_link*>& links, std::string& why) {
+  const auto embedded = scxlab_sched_probes_bpf_object();
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "scxlab_probes");
+  bpf_object* obj = bpf_object__open_mem(embedded.data, embedded.size, &opts);
+  if (!obj) {
+    why = fmt::format("cannot open the probe object: {}", std::strerror(errno));
+    return nullptr;
+  }
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    bpf_program__set_autoload(prog, std::string(bpf_program__name(prog)).starts_with(prefix));
+  }
+  bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "llc_of_cpu"), static_cast<std::uint32_t>(possible_cpus()));
+  g_libbpf_last.clear();
+  if (bpf_object__load(obj) != 0) {
+    why = fmt::format("loading failed: {}", g_libbpf_last.empty() ? std::strerror(errno) : g_libbpf_last);
+    bpf_object__close(obj);
+    return nullptr;
+  }
+  for (const char* handler : kHandlers) {
+    bpf_link* link = bpf_program__attach(bpf_object__find_program_by_name(obj, (prefix + handler).c_str()));
+    if (!link) {
+      why = fmt::format("attaching {}{} failed: {}", prefix, handler, std::strerror(errno));
+      for (auto* l : links) bpf_link__destroy(l);
+      links.clear();
+      bpf_object__close(obj);
+      return nullptr;
+    }
+    links.push_back(link);
+  }
+  return obj;
+}
+
+int map_fd(bpf_object* obj, const char* name) { return bpf_map__fd(bpf_object__find_map_by_name(obj, name)); }
+
+void clear_hash(int fd) {
+  std::uint32_t key;
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+}
+
+// A per-CPU map's value as the kernel hands it over: each CPU's copy padded to 8 bytes.
+std::size_t percpu_stride(std::size_t value_size) { return (value_size + 7) / 8 * 8; }
+
+void zero_percpu_array(int fd, std::uint32_t entries, std::size_t value_size) {
+  const std::vector<unsigned char> zeros(percpu_stride(value_size) * static_cast<std::size_t>(possible_cpus()), 0);
+  for (std::uint32_t k = 0; k < entries; ++k) bpf_map_update_elem(fd, &k, zeros.data(), BPF_ANY);
+}
+
+// One element of a per-CPU array of u64 slots, summed over CPUs.
+std::vector<std::uint64_t> sum_over_cpus(int fd, std::uint32_t key, std::size_t slots) {
+  const auto cpus = static_cast<std::size_t>(possible_cpus());
+  std::vector<std::uint64_t> raw(slots * cpus), total(slots, 0);
+  if (bpf_map_lookup_elem(fd, &key, raw.data()) != 0) {
+    throw std::runtime_error(fmt::format("reading a probe map failed: {}", std::strerror(errno)));
+  }
+  for (std::size_t c = 0; c < cpus; ++c) {
+    for (std::size_t s = 0; s < slots; ++s) total[s] += raw[c * slots + s];
+  }
+  return total;
+}
+
+stats::LogLinearHistogram read_hist(int fd, std::uint32_t id) {
+  stats::LogLinearHistogram h;
+  h.add_bucket_counts(sum_over_cpus(fd, id, SCXLAB_HIST_BUCKETS));
+  return h;
+}
+
+Metric bpf_metric(std::string name, double value, std::string unit, Direction direction = Direction::informational) {
+  return {std::move(name), value, std::move(unit), direction, "bpf"};
+}
+
+// base.p50/p90/p99/p99.9/max/mean (us) and base.count of a histogram of nanoseconds.
+void add_latency_metrics(Collected& out, const std::string& base, const stats::LogLinearHistogram& h, Direction d) {
+  if (h.empty()) {
+    out.unavailable.push_back({base + ".*", "no such event for the workload's tasks in this trial"});
+    return;
+  }
+  const auto us = [](double ns) { return ns / 1000.0; };
+  for (const auto& [suffix, p] : {std::pair{"p50", 50.0}, {"p90", 90.0}, {"p99", 99.0}, {"p99.9", 99.9}}) {
+    out.metrics.push_back(bpf_metric(base + "." + suffix, us(h.percentile(p)), "us", d));
+  }
+  out.metrics.push_back(bpf_metric(base + ".max", us(static_cast<double>(h.max())), "us", d));
+  out.metrics.push_back(bpf_metric(base + ".mean", us(h.mean()), "us", d));
+  out.metrics.push_back(bpf_metric(base + ".count", static_cast<double>(h.count()), "count"));
+}
+
+// The workload's schedstat over the trial: exited tasks from the exit hook, live ones from
+// /proc, minus what the root had accumulated before start().
+void add_schedstat_metrics(Collected& out, const Schedstat& total) {
+  const std::string source = "proc schedstat (live tasks) + bpf sched_process_exit (exited tasks)";
+  const auto metric = [&](const char* name, double value, const char* unit, Direction d) {
+    out.metrics.push_back({name, value, unit, d, source});
+  };
+  metric("schedstat.run_ms", static_cast<double>(total.run_ns) / 1e6, "ms", Direction::informational);
+  metric("schedstat.wait_ms", static_cast<double>(total.wait_ns) / 1e6, "ms", Direction::lower_is_better);
+  metric("schedstat.timeslices", static_cast<double>(total.timeslices), "count", Direction::informational);
+  if (total.timeslices > 0) {
+    metric("schedstat.mean_wait_us", static_cast<double>(total.wait_ns) / static_cast<double>(total.timeslices) / 1e3,
+           "us", Direction::lower_is_better);
+  }
+}
+
+// The highest data or unified cache level of one CPU, as the lowest CPU that shares it.
+std::optional<std::uint32_t> llc_of_cpu(const std::filesystem::path& cache_dir) {
+  int best_level = -1;
+  std::optional<std::uint32_t> id;
+  std::error_code ec;
+  for (const auto& index : std::filesystem::directory_iterator(cache_dir, ec)) {
+    int level = 0;
+    std::string type;
+    std::uint32_t first_cpu = 0;
+    std::ifstream(index.path() / "level") >> level;
+    std::ifstream(index.path() / "type") >> type;
+    if (!(std::ifstream(index.path() / "shared_cpu_list") >> first_cpu) || type == "Instruction") continue;
+    if (level > best_level) {
+      best_level = level;
+      id = first_cpu;
+    }
+  }
+  return id;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> llc_of_cpus(const std::string& cpu_dir, unsigned cpus) {
+  std::vector<std::uint32_t> ids(cpus);
+  for (unsigned cpu = 0; cpu < cpus; ++cpu) {
+    const auto id = llc_of_cpu(fmt::format("{}/cpu{}/cache", cpu_dir, cpu));
+    if (!id && std::filesystem::exists(fmt::format("{}/cpu{}", cpu_dir, cpu))) return {};
+    ids[cpu] = id.value_or(cpu);  // a possible but absent CPU: its own cache
+  }
+  return ids;
+}
+
+BpfCollector::BpfCollector() {
+  libbpf_set_print(keep_libbpf_message);
+  std::string why_btf, why_raw;
+  mode_ = "tp_btf";
+  obj_ = load_family("btf_", links_, why_btf);
+  if (!obj_) {
+    mode_ = "raw_tp";
+    obj_ = load_family("raw_", links_, why_raw);
+  }
+  if (!obj_) throw CollectorUnavailable(fmt::format("tp_btf: {}; raw_tp: {}", why_btf, why_raw));
+  maps_ = {map_fd(obj_, "tgids"), map_fd(obj_, "runnable_since"), map_fd(obj_, "running_now"),
+           map_fd(obj_, "hists"), map_fd(obj_, "counters"), map_fd(obj_, "llc_of_cpu")};
+  const auto llc = llc_of_cpus("/sys/devices/system/cpu", static_cast<unsigned>(possible_cpus()));
+  llc_known_ = !llc.empty();
+  for (std::uint32_t cpu = 0; cpu < llc.size(); ++cpu) bpf_map_update_elem(maps_.llc_of_cpu, &cpu, &llc[cpu], BPF_ANY);
+}
+
+BpfCollector::~BpfCollector() {
+  for (auto* l : links_) bpf_link__destroy(l);
+  bpf_object__close(obj_);
+}
+
+void BpfCollector::clear_maps() {
+  clear_hash(maps_.tgids);
+  clear_hash(maps_.runnable_since);
+  zero_percpu_array(maps_.running_now, 1, sizeof(scxlab_running));
+  zero_percpu_array(maps_.hists, NR_HISTS, sizeof(scxlab_hist));
+  zero_percpu_array(maps_.counters, NR_COUNTERS, sizeof(std::uint64_t));
+}
+
+std::vector<std::uint32_t> BpfCollector::traced_tgids() const {
+  std::vector<std::uint32_t> keys;
+  std::uint32_t key, next;
+  for (int rc = bpf_map_get_next_key(maps_.tgids, nullptr, &next); rc == 0;
+       rc = bpf_map_get_next_key(maps_.tgids, &key, &next)) {
+    keys.push_back(next);
+    key = next;
+  }
+  return keys;
+}
+
+void BpfCollector::start(const Target& target) {
+  results_ = {};
+  clear_maps();
+  root_ = target.root_pid;
+  root_before_ = read_process_schedstat(root_);
+  const auto tgid = static_cast<std::uint32_t>(root_);
+  const std::uint8_t one = 1;
+  if (bpf_map_update_elem(maps_.tgids, &tgid, &one, BPF_ANY) != 0) {
+    throw std::runtime_error(fmt::format("cannot add pid {} to the probes' filter: {}", root_, std::strerror(errno)));
+  }
+}
+
+void BpfCollector::stop() {
+  const auto tgids = traced_tgids();
+  clear_hash(maps_.tgids);  // freeze: nothing more is counted for this trial
+
+  std::vector<std::uint64_t> counts(NR_COUNTERS);
+  for (std::uint32_t k = 0; k < NR_COUNTERS; ++k) counts[k] = sum_over_cpus(maps_.counters, k, 1)[0];
+  const auto after_wakeup = read_hist(maps_.hists, HIST_RUNQ_AFTER_WAKEUP);
+  const auto after_preempt = read_hist(maps_.hists, HIST_RUNQ_AFTER_PREEMPT);
+  const auto oncpu = read_hist(maps_.hists, HIST_ONCPU);
+  auto runq_wait = after_wakeup;
+  runq_wait.merge(after_preempt);
+
+  Collected out;
+  add_latency_metrics(out, "runq_wait_us", runq_wait, Direction::lower_is_better);
+  add_latency_metrics(out, "runq_wait_after_wakeup_us", after_wakeup, Direction::lower_is_better);
+  add_latency_metrics(out, "runq_wait_after_preempt_us", after_preempt, Direction::lower_is_better);
+  add_latency_metrics(out, "oncpu_us", oncpu, Direction::informational);
+  const auto counter = [&](const char* name, std::uint32_t id) {
+    out.metrics.push_back(bpf_metric(name, static_cast<double>(counts[id]), "count"));
+  };
+  counter("switches.voluntary", CNT_SWITCH_VOLUNTARY);
+  counter("switches.involuntary", CNT_SWITCH_INVOLUNTARY);
+  counter("wakeups", CNT_WAKEUPS);
+  counter("migrations", CNT_MIGRATIONS);
+  if (llc_known_) counter("migrations.cross_llc", CNT_MIGRATIONS_CROSS_LLC);
+  else out.unavailable.push_back({"migrations.cross_llc", "no cache topology in /sys/devices/system/cpu/cpu*/cache"});
+  counter("probes.lost_events", CNT_LOST);
+  out.histograms.push_back({"runq_wait", "ns", runq_wait});
+  out.histograms.push_back({"runq_wait_after_wakeup", "ns", after_wakeup});
+  out.histograms.push_back({"runq_wait_after_preempt", "ns", after_preempt});
+  out.histograms.push_back({"oncpu", "ns", oncpu});
+
+  // Exit counters first, then /proc: a task that exits in between is missed, never doubled.
+  Schedstat total{counts[CNT_EXIT_RUNTIME_NS], counts[CNT_EXIT_RUN_DELAY_NS], counts[CNT_EXIT_PCOUNT]};
+  for (const auto tgid : tgids) total += read_process_schedstat(static_cast<pid_t>(tgid));
+  add_schedstat_metrics(out, total - root_before_);
+  results_ = std::move(out);
+}
+
+}  // namespace scxlab::metrics
