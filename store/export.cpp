@@ -15,11 +15,9 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json histogram_json(const stats::NamedHistogram& h) {
-  auto buckets = nlohmann::json::array();
-  for (const auto& [index, count] : h.hist.nonzero_buckets()) buckets.push_back({index, count});
   return {{"name", h.name}, {"unit", h.unit}, {"count", h.hist.count()},
           {"p50", h.hist.percentile(50)}, {"p90", h.hist.percentile(90)}, {"p99", h.hist.percentile(99)},
-          {"p99.9", h.hist.percentile(99.9)}, {"max", h.hist.max()}, {"buckets", buckets}};
+          {"p99.9", h.hist.percentile(99.9)}, {"max", h.hist.max()}, {"buckets", buckets_to_json(h.hist)}};
 }
 
 nlohmann::json trial_json(const TrialRecord& t) {
@@ -51,6 +49,18 @@ std::string csv_field(const std::string& s) {
 }
 
 }  // namespace
+
+nlohmann::json buckets_to_json(const stats::LogLinearHistogram& h) {
+  auto out = nlohmann::json::array();
+  for (const auto& [index, count] : h.nonzero_buckets()) out.push_back({index, count});
+  return out;
+}
+
+stats::LogLinearHistogram buckets_from_json(const nlohmann::json& buckets) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> pairs;
+  for (const auto& b : buckets) pairs.emplace_back(b.at(0).get<std::uint32_t>(), b.at(1).get<std::uint64_t>());
+  return stats::LogLinearHistogram::from_buckets(pairs);
+}
 
 nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id) {
   const auto run = db.run(run_id);
@@ -87,25 +97,30 @@ void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& pat
 void write_file_atomically(const std::string& path, const std::string& contents) {
   const fs::path target(path);
   const auto dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const auto fail = [&](int err) {
+    throw StoreError(fmt::format("cannot write {}: {}: check that directory {} exists and is writable", path,
+                                 std::strerror(err), dir.string()));
+  };
   std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = mkstemp(tmp.data());
-  if (fd < 0) throw StoreError(fmt::format("cannot write {}: {}; choose a writable --out directory", path, std::strerror(errno)));
-  std::size_t written = 0;
-  while (written < contents.size()) {
+  if (fd < 0) fail(errno);
+  int err = 0;
+  for (std::size_t written = 0; written < contents.size() && !err;) {
     const auto n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
+    if (n > 0) written += static_cast<std::size_t>(n);
+    else if (n == 0) err = EIO;
+    else if (errno != EINTR) err = errno;
   }
-  const bool ok = written == contents.size() && fsync(fd) == 0 && fchmod(fd, 0644) == 0;
-  close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
+  if (!err && (fchmod(fd, 0644) != 0 || fsync(fd) != 0)) err = errno;  // mkstemp made it 0600
+  if (close(fd) != 0 && !err) err = errno;
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
     unlink(tmp.c_str());
-    throw StoreError(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+    fail(err);
   }
   const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
-    fsync(dfd);  // make the rename itself durable
+    fsync(dfd);  // makes the rename itself durable
     close(dfd);
   }
 }

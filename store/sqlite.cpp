@@ -6,17 +6,19 @@ namespace scxlab::store {
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
-  throw SqliteError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+  if (!db) throw SqliteError(what + ": out of memory", SQLITE_NOMEM);
+  throw SqliteError(what + ": " + sqlite3_errmsg(db), sqlite3_errcode(db) & 0xff);
 }
 
 }  // namespace
 
 Connection::Connection(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+      rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw SqliteError(message);
+    throw SqliteError(message, rc & 0xff);
   }
   sqlite3_busy_timeout(db_, 5000);
 }
@@ -25,10 +27,10 @@ Connection::~Connection() { sqlite3_close(db_); }
 
 void Connection::exec(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error ? error : "unknown error";
+  if (const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
+    const std::string message = error ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
-    throw SqliteError(message);
+    throw SqliteError(message, rc & 0xff);
   }
 }
 
@@ -88,7 +90,9 @@ std::string Statement::text(int column) const {
   return p ? reinterpret_cast<const char*>(p) : "";
 }
 
-Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Connection& c, Mode mode) : c_(c) {
+  c_.exec(mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+}
 
 Transaction::~Transaction() {
   if (!done_) {

@@ -12,7 +12,8 @@ struct sqlite3_stmt;
 namespace scxlab::store {
 
 struct SqliteError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  SqliteError(const std::string& message, int code) : std::runtime_error(message), code(code) {}
+  int code;  // SQLite's primary result code: SQLITE_NOTADB, SQLITE_CANTOPEN, ...
 };
 
 class Connection {
@@ -54,10 +55,12 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed before commit().
+// BEGIN ... COMMIT, rolled back when destroyed before commit(). A write transaction takes
+// the write lock at once (BEGIN IMMEDIATE); a read transaction gives a consistent snapshot.
 class Transaction {
  public:
-  explicit Transaction(Connection& c);
+  enum class Mode { write, read };
+  explicit Transaction(Connection& c, Mode mode = Mode::write);
   ~Transaction();
   void commit();
 

@@ -1,14 +1,19 @@
 #include "store/store.hpp"
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <unordered_map>
+
+#include <sqlite3.h>
 
 #include <fmt/format.h>
 
 #include "store/sqlite.hpp"
 
 namespace scxlab::store {
+namespace fs = std::filesystem;
 namespace {
 
 // Migration i takes a database from schema version i to i + 1. Append, never edit.
@@ -77,16 +82,37 @@ std::string random_uuid() {
                      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-nlohmann::json buckets_to_json(const stats::LogLinearHistogram& h) {
-  auto out = nlohmann::json::array();
-  for (const auto& [index, count] : h.nonzero_buckets()) out.push_back({index, count});
-  return out;
+// What add_trial accepts: the report and the analysis rely on these words.
+constexpr std::array kTrialKinds = {"warmup", "measure", "tune", "validate"};
+constexpr std::array kTrialStatuses = {"ok", "ejected", "failed", "timed_out", "interrupted"};
+
+template <std::size_t N>
+void require_one_of(const std::array<const char*, N>& allowed, const std::string& value, const char* what, int seq) {
+  for (const char* a : allowed) {
+    if (value == a) return;
+  }
+  std::string list;
+  for (const char* a : allowed) list += fmt::format("{}{}", list.empty() ? "" : ", ", a);
+  throw StoreError(fmt::format("trial {} has {} '{}' (valid: {})", seq, what, value, list));
 }
 
-stats::LogLinearHistogram buckets_from_json(const nlohmann::json& j) {
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;
-  for (const auto& b : j) buckets.emplace_back(b.at(0).get<std::uint32_t>(), b.at(1).get<std::uint64_t>());
-  return stats::LogLinearHistogram::from_buckets(buckets);
+// A user-facing message for a SQLite failure on `path`, naming the fix.
+std::string explain(const std::string& path, const SqliteError& e) {
+  switch (e.code) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return fmt::format("{} is not a usable scxlab results DB ({}): give the output directory of an scxlab run, "
+                         "or a new directory with --out", path, e.what());
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return fmt::format("results DB {} is locked by another process ({}): wait for the other scxlab to finish, "
+                         "or use another directory with --out", path, e.what());
+    case SQLITE_FULL:
+      return fmt::format("cannot write results DB {}: the disk is full: free space, or use another directory with --out",
+                         path);
+    default:
+      return fmt::format("cannot use results DB {}: {}: choose a writable directory with --out", path, e.what());
+  }
 }
 
 RunInfo read_run(const Statement& s) {
@@ -103,6 +129,27 @@ RunInfo read_run(const Statement& s) {
   return r;
 }
 
+TrialRecord read_trial(const Statement& s) {
+  TrialRecord t;
+  t.id = s.integer(0);
+  t.run_id = s.integer(1);
+  t.seq = static_cast<int>(s.integer(2));
+  t.round = static_cast<int>(s.integer(3));
+  t.kind = s.text(4);
+  t.scheduler = s.text(5);
+  t.scheduler_config = nlohmann::json::parse(s.text(6));
+  t.workload = s.text(7);
+  t.workload_params = nlohmann::json::parse(s.text(8));
+  t.status = s.text(9);
+  t.reason = s.text(10);
+  t.stderr_tail = s.text(11);
+  t.started_utc = s.text(12);
+  t.ended_utc = s.text(13);
+  t.wall_s = s.real(14);
+  t.overhead_s = s.real(15);
+  return t;
+}
+
 constexpr const char* kRunColumns = "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status";
 
 }  // namespace
@@ -113,20 +160,41 @@ struct ResultsDb::Impl {
 
   explicit Impl(const std::string& p) : path(p), db(p) {}
 
+  void refuse_newer(int version) const {
+    if (version <= kSchemaVersion) return;
+    throw StoreError(fmt::format(
+        "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
+        "scxlab, or write to a new directory with --out",
+        path, version, kSchemaVersion));
+  }
+
+  // Each step is its own transaction and re-reads the version under the write lock, so two
+  // processes opening a new file at once do not both create the tables.
   void migrate() {
-    const int version = db.user_version();
-    if (version > kSchemaVersion) {
-      throw StoreError(fmt::format(
-          "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
-          "scxlab, or write to a new directory with --out",
-          path, version, kSchemaVersion));
-    }
-    for (int v = version; v < kSchemaVersion; ++v) {
+    refuse_newer(db.user_version());
+    for (int target = 1; target <= kSchemaVersion; ++target) {
       Transaction t(db);
-      db.exec(kMigrations[v]);
-      db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
+      const int version = db.user_version();
+      refuse_newer(version);
+      if (version >= target) continue;
+      db.exec(kMigrations[version]);
+      db.exec(fmt::format("PRAGMA user_version = {}", target));
       t.commit();
     }
+  }
+
+  std::int64_t insert_trial(const TrialRecord& t) {
+    Statement s(db,
+                "INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
+                "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, t.run_id).bind(2, static_cast<std::int64_t>(t.seq)).bind(3, static_cast<std::int64_t>(t.round))
+        .bind(4, t.kind).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
+        .bind(8, t.workload_params.dump()).bind(9, t.status).bind(10, t.reason).bind(11, t.stderr_tail)
+        .bind(12, t.started_utc).bind(13, t.ended_utc).bind(14, t.wall_s).bind(15, t.overhead_s).run();
+    const auto id = db.last_insert_id();
+    insert_trial_children(id, t);
+    return id;
   }
 
   void insert_trial_children(std::int64_t trial_id, const TrialRecord& t) {
@@ -148,30 +216,55 @@ struct ResultsDb::Impl {
     }
   }
 
-  void load_trial_children(TrialRecord& t) {
-    Statement m(db, "SELECT name, value, unit, direction, source FROM metrics WHERE trial_id = ? ORDER BY rowid");
-    m.bind(1, t.id);
+  // Three queries for the whole run (not three per trial): children are attached by trial id.
+  void load_trial_children(std::int64_t run_id, std::vector<TrialRecord>& trials) {
+    std::unordered_map<std::int64_t, TrialRecord*> by_id;
+    for (auto& t : trials) by_id[t.id] = &t;
+    constexpr const char* kOfRun = " WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ?) ORDER BY rowid";
+    Statement m(db, std::string("SELECT trial_id, name, value, unit, direction, source FROM metrics") + kOfRun);
+    m.bind(1, run_id);
     while (m.step()) {
-      t.metrics.push_back({m.text(0), m.real(1), m.text(2),
-                           direction_from_string(m.text(3)).value_or(Direction::informational), m.text(4)});
+      by_id.at(m.integer(0))->metrics.push_back(
+          {m.text(1), m.real(2), m.text(3), direction_from_string(m.text(4)).value_or(Direction::informational),
+           m.text(5)});
     }
-    Statement u(db, "SELECT name, reason FROM unavailable WHERE trial_id = ? ORDER BY rowid");
-    u.bind(1, t.id);
-    while (u.step()) t.unavailable.push_back({u.text(0), u.text(1)});
-    Statement h(db, "SELECT name, unit, buckets_json FROM histograms WHERE trial_id = ? ORDER BY rowid");
-    h.bind(1, t.id);
-    while (h.step()) t.histograms.push_back({h.text(0), h.text(1), buckets_from_json(nlohmann::json::parse(h.text(2)))});
+    Statement u(db, std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun);
+    u.bind(1, run_id);
+    while (u.step()) by_id.at(u.integer(0))->unavailable.push_back({u.text(1), u.text(2)});
+    Statement h(db, std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun);
+    h.bind(1, run_id);
+    while (h.step()) {
+      by_id.at(h.integer(0))->histograms.push_back(
+          {h.text(1), h.text(2), buckets_from_json(nlohmann::json::parse(h.text(3)))});
+    }
+  }
+
+  // Runs `f`, turning SQLite's errors into a StoreError that names the file and the fix.
+  template <typename F>
+  auto guarded(F&& f) {
+    try {
+      return f();
+    } catch (const SqliteError& e) {
+      throw StoreError(explain(path, e));
+    }
   }
 };
 
 ResultsDb::ResultsDb(const std::string& path) {
+  const auto dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir)) {
+    throw StoreError(fmt::format("cannot create results DB {}: directory {} does not exist: create it, or choose "
+                                 "another directory with --out", path, dir.string()));
+  }
   try {
     auto impl = std::make_unique<Impl>(path);
+    // The default rollback journal with synchronous=FULL: a commit is on disk when COMMIT
+    // returns, and the run directory stays one file (WAL would add -wal and -shm files).
     impl->db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
     impl->migrate();
     impl_ = impl.release();
   } catch (const SqliteError& e) {
-    throw StoreError(fmt::format("cannot use results DB {}: {}; choose a writable directory with --out", path, e.what()));
+    throw StoreError(explain(path, e));
   }
 }
 
@@ -179,84 +272,86 @@ ResultsDb::~ResultsDb() { delete impl_; }
 
 ResultsDb::ResultsDb(ResultsDb&& other) noexcept : impl_(other.impl_) { other.impl_ = nullptr; }
 
-int ResultsDb::schema_version() const { return impl_->db.user_version(); }
+int ResultsDb::schema_version() const {
+  return impl_->guarded([&] { return impl_->db.user_version(); });
+}
+
 std::string ResultsDb::path() const { return impl_->path; }
 
 std::int64_t ResultsDb::create_run(RunInfo run) {
   if (run.uuid.empty()) run.uuid = random_uuid();
-  Statement s(impl_->db,
-              "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status) "
-              "VALUES (?,?,?,?,?,?,?,?)");
-  s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
-      .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
-      .bind(8, run.status).run();
-  return impl_->db.last_insert_id();
+  return impl_->guarded([&] {
+    Statement s(impl_->db,
+                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status) "
+                "VALUES (?,?,?,?,?,?,?,?)");
+    s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
+        .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
+        .bind(8, run.status).run();
+    return impl_->db.last_insert_id();
+  });
 }
 
 void ResultsDb::set_run_status(std::int64_t run_id, const std::string& status) {
-  Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
-  s.bind(1, status).bind(2, run_id).run();
+  impl_->guarded([&] {
+    Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
+    s.bind(1, status).bind(2, run_id).run();
+  });
 }
 
 std::int64_t ResultsDb::add_trial(TrialRecord t) {
-  Transaction tx(impl_->db);
-  Statement s(impl_->db,
-              "INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
-              "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, t.run_id).bind(2, static_cast<std::int64_t>(t.seq)).bind(3, static_cast<std::int64_t>(t.round))
-      .bind(4, t.kind).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
-      .bind(8, t.workload_params.dump()).bind(9, t.status).bind(10, t.reason).bind(11, t.stderr_tail)
-      .bind(12, t.started_utc).bind(13, t.ended_utc).bind(14, t.wall_s).bind(15, t.overhead_s).run();
-  const auto id = impl_->db.last_insert_id();
-  impl_->insert_trial_children(id, t);
-  tx.commit();
-  return id;
+  require_one_of(kTrialKinds, t.kind, "kind", t.seq);
+  require_one_of(kTrialStatuses, t.status, "status", t.seq);
+  return impl_->guarded([&] {
+    Transaction tx(impl_->db);
+    const auto id = impl_->insert_trial(t);
+    tx.commit();
+    return id;
+  });
 }
 
 std::vector<RunInfo> ResultsDb::runs() const {
-  Statement s(impl_->db, fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns));
-  std::vector<RunInfo> out;
-  while (s.step()) out.push_back(read_run(s));
-  return out;
+  return impl_->guarded([&] {
+    Statement s(impl_->db, fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns));
+    std::vector<RunInfo> out;
+    while (s.step()) out.push_back(read_run(s));
+    return out;
+  });
 }
 
 std::optional<RunInfo> ResultsDb::run(std::int64_t run_id) const {
-  Statement s(impl_->db, fmt::format("SELECT {} FROM runs WHERE id = ?", kRunColumns));
-  s.bind(1, run_id);
-  if (!s.step()) return std::nullopt;
-  return read_run(s);
+  return impl_->guarded([&]() -> std::optional<RunInfo> {
+    Statement s(impl_->db, fmt::format("SELECT {} FROM runs WHERE id = ?", kRunColumns));
+    s.bind(1, run_id);
+    if (!s.step()) return std::nullopt;
+    return read_run(s);
+  });
 }
 
 std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
-  Statement s(impl_->db,
-              "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, workload_params_json, "
-              "status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s FROM trials "
-              "WHERE run_id = ? ORDER BY seq, id");
-  s.bind(1, run_id);
-  std::vector<TrialRecord> out;
-  while (s.step()) {
-    TrialRecord t;
-    t.id = s.integer(0);
-    t.run_id = s.integer(1);
-    t.seq = static_cast<int>(s.integer(2));
-    t.round = static_cast<int>(s.integer(3));
-    t.kind = s.text(4);
-    t.scheduler = s.text(5);
-    t.scheduler_config = nlohmann::json::parse(s.text(6));
-    t.workload = s.text(7);
-    t.workload_params = nlohmann::json::parse(s.text(8));
-    t.status = s.text(9);
-    t.reason = s.text(10);
-    t.stderr_tail = s.text(11);
-    t.started_utc = s.text(12);
-    t.ended_utc = s.text(13);
-    t.wall_s = s.real(14);
-    t.overhead_s = s.real(15);
-    impl_->load_trial_children(t);
-    out.push_back(std::move(t));
-  }
-  return out;
+  return impl_->guarded([&] {
+    // One read transaction: a writer committing meanwhile cannot split a trial from its metrics.
+    Transaction tx(impl_->db, Transaction::Mode::read);
+    Statement s(impl_->db,
+                "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
+                "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s "
+                "FROM trials WHERE run_id = ? ORDER BY seq, id");
+    s.bind(1, run_id);
+    std::vector<TrialRecord> out;
+    while (s.step()) out.push_back(read_trial(s));
+    impl_->load_trial_children(run_id, out);
+    tx.commit();
+    return out;
+  });
+}
+
+std::set<int> ResultsDb::completed_seqs(std::int64_t run_id) const {
+  return impl_->guarded([&] {
+    Statement s(impl_->db, "SELECT DISTINCT seq FROM trials WHERE run_id = ? AND status != 'interrupted'");
+    s.bind(1, run_id);
+    std::set<int> out;
+    while (s.step()) out.insert(static_cast<int>(s.integer(0)));
+    return out;
+  });
 }
 
 }  // namespace scxlab::store

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,7 +52,8 @@ struct TrialRecord {
   std::vector<stats::NamedHistogram> histograms;
 };
 
-// Errors a user can act on (newer schema, unwritable path): the message names the fix.
+// Every error of the store (newer schema, unwritable path, not a DB, disk full, locked): one
+// line naming the file and the fix.
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -67,11 +70,16 @@ class ResultsDb {
   int schema_version() const;
   std::int64_t create_run(RunInfo run);
   void set_run_status(std::int64_t run_id, const std::string& status);
-  std::int64_t add_trial(TrialRecord trial);   // one transaction, durable on return
+  // One transaction, durable on return. kind and status must be one of the words above
+  // (StoreError otherwise); the trial's run_id must name a run of this DB.
+  std::int64_t add_trial(TrialRecord trial);
 
   std::vector<RunInfo> runs() const;
   std::optional<RunInfo> run(std::int64_t run_id) const;
-  std::vector<TrialRecord> trials(std::int64_t run_id) const;
+  std::vector<TrialRecord> trials(std::int64_t run_id) const;  // in seq order (then insertion)
+  // What --resume skips: seqs with a committed trial that ended (any status but
+  // "interrupted"; an interrupted trial is run again and gets a second row).
+  std::set<int> completed_seqs(std::int64_t run_id) const;
   std::string path() const;
 
  private:
@@ -83,6 +91,14 @@ class ResultsDb {
 nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id);
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path);
 void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path);
+// Replaces `path` whole or not at all: a temporary file in the same directory, fsync, rename,
+// fsync of the directory. StoreError naming the path on failure.
 void write_file_atomically(const std::string& path, const std::string& contents);
+
+// The sparse histogram encoding of the DB and the JSON export: [[bucket index, count], ...]
+// in the bucket scheme of stats/loglinear.h. Exact min, max and sum are not kept, so a
+// decoded histogram takes them from bucket bounds (percentiles agree to the bucket).
+nlohmann::json buckets_to_json(const stats::LogLinearHistogram& h);
+stats::LogLinearHistogram buckets_from_json(const nlohmann::json& buckets);
 
 }  // namespace scxlab::store

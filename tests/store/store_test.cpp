@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <set>
+#include <vector>
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -113,9 +115,25 @@ TEST_CASE("a run and its trials round-trip through SQLite", "[store]") {
 TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store]") {
   TempDir dir("migrate");
   std::ofstream(dir.db()).close();
-  ResultsDb db(dir.db());
-  CHECK(db.schema_version() == kSchemaVersion);
-  CHECK(db.runs().empty());
+  {
+    ResultsDb db(dir.db());
+    CHECK(db.schema_version() == kSchemaVersion);
+    CHECK(db.runs().empty());
+    const auto run_id = sample_run(db);
+    db.add_trial(sample_trial(run_id, 0));
+  }
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
+  std::vector<std::string> tables;
+  sqlite3_exec(
+      raw, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      [](void* out, int, char** values, char**) {
+        static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+        return 0;
+      },
+      &tables, nullptr);
+  sqlite3_close(raw);
+  CHECK(tables == std::vector<std::string>{"histograms", "metrics", "runs", "trials", "unavailable"});
 }
 
 TEST_CASE("a DB from a newer scxlab is refused with one line naming both versions and the fix", "[store]") {
@@ -134,13 +152,139 @@ TEST_CASE("a DB from a newer scxlab is refused with one line naming both version
   }
 }
 
-TEST_CASE("an unwritable location gives a StoreError naming the path", "[store]") {
+// The StoreError message of opening `path`, or "" when it opened.
+std::string open_error(const std::string& path) {
   try {
-    ResultsDb db("/proc/scxlab-no-such-dir/results.db");
-    FAIL("opened an impossible path");
+    ResultsDb db(path);
+    return "";
   } catch (const StoreError& e) {
-    CHECK(std::string(e.what()).find("/proc/scxlab-no-such-dir/results.db") != std::string::npos);
+    return e.what();
   }
+}
+
+TEST_CASE("a missing directory gives a StoreError naming the path and the fix", "[store]") {
+  const auto msg = open_error("/proc/scxlab-no-such-dir/results.db");
+  CHECK(msg.find("/proc/scxlab-no-such-dir/results.db") != std::string::npos);
+  CHECK(msg.find("does not exist") != std::string::npos);
+  CHECK(msg.find("--out") != std::string::npos);
+}
+
+TEST_CASE("an unwritable directory gives a StoreError naming the path and the fix", "[store]") {
+  // Root writes anywhere, so the attempt runs in a child that drops to nobody.
+  TempDir dir("unwritable");
+  fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(out[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    const auto msg = open_error(dir.db());
+    _exit(write(out[1], msg.data(), msg.size()) == static_cast<ssize_t>(msg.size()) ? 0 : 1);
+  }
+  close(out[1]);
+  std::string msg;
+  char buf[512];
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) msg.append(buf, static_cast<std::size_t>(n));
+  close(out[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  INFO(msg);
+  CHECK(msg.find(dir.db()) != std::string::npos);
+  CHECK(msg.find("writable directory with --out") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+  CHECK_FALSE(fs::exists(dir.db()));
+}
+
+TEST_CASE("a file that is not a database is refused, not overwritten", "[store]") {
+  TempDir dir("notadb");
+  std::ofstream(dir.db()) << "this is a text file, not SQLite, and long enough to have a header page\n";
+  const auto msg = open_error(dir.db());
+  CHECK(msg.find(dir.db()) != std::string::npos);
+  CHECK(msg.find("not a usable scxlab results DB") != std::string::npos);
+  std::string first;
+  std::getline(std::ifstream(dir.db()), first);
+  CHECK(first.rfind("this is a text file", 0) == 0);
+}
+
+TEST_CASE("several processes creating the same new DB at once all succeed", "[store]") {
+  TempDir dir("race");
+  int gate[2];
+  REQUIRE(pipe(gate) == 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    const pid_t child = fork();
+    if (child == 0) {
+      close(gate[1]);
+      char c;
+      if (read(gate[0], &c, 1) != 0) _exit(3);  // released together when the parent closes the pipe
+      _exit(open_error(dir.db()).empty() ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  close(gate[0]);
+  close(gate[1]);
+  for (const pid_t child : children) {
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  CHECK(ResultsDb(dir.db()).schema_version() == kSchemaVersion);
+}
+
+TEST_CASE("add_trial refuses unknown words and unknown runs with a StoreError", "[store]") {
+  TempDir dir("invalid");
+  ResultsDb db(dir.db());
+  const auto run_id = sample_run(db);
+  auto bad_status = sample_trial(run_id, 0);
+  bad_status.status = "okay";
+  CHECK_THROWS_WITH(db.add_trial(bad_status), Catch::Contains("status 'okay'") && Catch::Contains("timed_out"));
+  auto bad_kind = sample_trial(run_id, 0);
+  bad_kind.kind = "warm-up";
+  CHECK_THROWS_WITH(db.add_trial(bad_kind), Catch::Contains("kind 'warm-up'"));
+  CHECK_THROWS_WITH(db.add_trial(sample_trial(run_id + 5, 0)), Catch::Contains(dir.db()));
+  CHECK(db.trials(run_id).empty());
+  CHECK(db.trials(run_id + 5).empty());
+}
+
+TEST_CASE("completed_seqs lists what --resume skips: every ended trial, not interrupted ones", "[store]") {
+  TempDir dir("resume");
+  ResultsDb db(dir.db());
+  const auto run_id = sample_run(db);
+  const auto other_run = sample_run(db);
+  const std::pair<int, const char*> trials[] = {{0, "ok"}, {1, "ejected"}, {2, "failed"}, {3, "interrupted"}};
+  for (const auto& [seq, status] : trials) {
+    auto t = sample_trial(run_id, seq);
+    t.status = status;
+    db.add_trial(t);
+  }
+  db.add_trial(sample_trial(other_run, 7));
+  CHECK(db.completed_seqs(run_id) == std::set<int>{0, 1, 2});
+  auto rerun = sample_trial(run_id, 3);
+  db.add_trial(rerun);
+  CHECK(db.completed_seqs(run_id) == std::set<int>{0, 1, 2, 3});
+  const auto all = db.trials(run_id);
+  REQUIRE(all.size() == 5);
+  CHECK(all[3].status == "interrupted");  // the record of the interruption is kept
+  CHECK(all[4].status == "ok");
+}
+
+TEST_CASE("write_file_atomically replaces a file whole and names the path when it cannot", "[store][export]") {
+  TempDir dir("atomic");
+  const auto path = (dir.path / "out.txt").string();
+  write_file_atomically(path, "first");
+  write_file_atomically(path, "second version");
+  std::stringstream got;
+  got << std::ifstream(path).rdbuf();
+  CHECK(got.str() == "second version");
+  CHECK((fs::status(path).permissions() & fs::perms::others_read) != fs::perms::none);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);
+  CHECK_THROWS_WITH(write_file_atomically((dir.path / "missing" / "x.html").string(), "x"),
+                    Catch::Contains("missing/x.html") && Catch::Contains("exists and is writable"));
 }
 
 TEST_CASE("every trial whose add_trial returned survives a SIGKILL, and no partial trial exists", "[store]") {
@@ -175,9 +319,12 @@ TEST_CASE("every trial whose add_trial returned survives a SIGKILL, and no parti
   const auto trials = db.trials(run_id);
   CHECK(static_cast<int>(trials.size()) >= acknowledged);
   for (std::size_t i = 0; i < trials.size(); ++i) {
+    const auto want = sample_trial(run_id, static_cast<int>(i));
     CHECK(trials[i].seq == static_cast<int>(i));
-    CHECK(trials[i].metrics.size() == 2);
-    CHECK(trials[i].histograms.size() == 1);
+    CHECK(trials[i].metrics.size() == want.metrics.size());
+    CHECK(trials[i].unavailable.size() == want.unavailable.size());
+    REQUIRE(trials[i].histograms.size() == 1);
+    CHECK(trials[i].histograms[0].hist.count() == want.histograms[0].hist.count());
   }
 }
 
