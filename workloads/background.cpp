@@ -1,74 +1,86 @@
 #include "workloads/background.hpp"
 
+#include <cstdio>
+#include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "workloads/child.hpp"
 #include "workloads/registry.hpp"
 
 namespace scxlab::workloads {
 namespace {
+
+unsigned online_cpus() { return std::max(1U, std::thread::hardware_concurrency()); }
+
+// Runs `body` in one process per CPU: this one and cpus-1 children.
+template <typename F>
+[[noreturn]] void per_cpu(F body) {
+  for (unsigned i = 1; i < online_cpus(); ++i) {
+    if (fork_dying_with_parent() == 0) break;
+  }
+  body();
+  _exit(0);
+}
 
 [[noreturn]] void spin() {
   volatile unsigned long x = 0;
   for (;;) x = x + 1;
 }
 
-// One CPU hog per CPU.
-[[noreturn]] void hogs() {
-  const unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
-  for (unsigned i = 1; i < cpus; ++i) {
-    if (fork() == 0) spin();
-  }
-  spin();
-}
-
-// Fork/exec churn like a parallel build: per CPU a loop of short-lived compiler-like processes.
-[[noreturn]] void build() {
-  const unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
-  for (unsigned i = 1; i < cpus; ++i) {
-    if (fork() == 0) break;
-  }
+// Like `make -j$(nproc)`: per CPU an endless series of short-lived compiler-like processes
+// (fork, exec a shell that computes for a few tens of milliseconds, exit).
+[[noreturn]] void build_slot() {
   for (;;) {
-    const pid_t p = fork();
+    const pid_t p = fork_dying_with_parent();
     if (p == 0) {
-      execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done", static_cast<char*>(nullptr));
+      execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done", static_cast<char*>(nullptr));
       _exit(127);
     }
-    waitpid(p, nullptr, 0);
+    if (p < 0 || waitpid(p, nullptr, 0) < 0) _exit(1);
   }
+}
+
+[[noreturn]] void exec_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
 }
 
 // Any workload, repeated until stopped, with its default parameters.
-[[noreturn]] void repeat(const std::string& workload) {
-  const auto* def = find_definition(workload);
-  const auto params = validate(workload, {}).params.value_or(Params{});
+[[noreturn]] void repeat(const Definition& def, const Params& params, const std::string& scratch) {
   for (;;) {
-    if (def && def->generate) {
+    if (def.generate) {
       try {
-        def->generate(params);
-      } catch (...) {
+        def.generate(params);
+      } catch (const std::exception&) {
         _exit(1);
       }
-    } else if (def) {
-      const auto argv = def->command(params);
-      const pid_t p = fork();
-      if (p == 0) {
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execvp(args[0], args.data());
-        _exit(127);
-      }
-      int status = 0;
-      waitpid(p, &status, 0);
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(1);
-    } else {
-      _exit(1);
+      continue;
     }
+    const auto argv = def.command(params, scratch);
+    const pid_t p = fork_dying_with_parent();
+    if (p == 0) {
+      if (chdir(scratch.c_str()) != 0) _exit(126);
+      exec_argv(argv);
+    }
+    int status = 0;
+    if (p < 0 || waitpid(p, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(1);
   }
+}
+
+const Definition& background_definition(const std::string& kind) {
+  const auto* def = find_definition(kind);
+  if (!def) throw std::runtime_error(fmt::format("background '{}' is neither hogs, build nor a workload", kind));
+  if (!tool_installed(def->info)) {
+    throw std::runtime_error(fmt::format("background {}: {} is not installed: {}", kind, def->info.tool, def->info.install_hint));
+  }
+  return *def;
 }
 
 }  // namespace
@@ -84,19 +96,35 @@ std::unique_ptr<BackgroundLoad> BackgroundLoad::start(const Params& params) {
   return std::make_unique<BackgroundLoad>(it->second);
 }
 
-BackgroundLoad::BackgroundLoad(const std::string& kind) {
-  leader_ = fork();
+BackgroundLoad::BackgroundLoad(const std::string& kind) : kind_(kind) {
+  const Definition* def = nullptr;
+  Params defaults;
+  if (kind != "hogs" && kind != "build") {
+    def = &background_definition(kind);
+    defaults = validate(kind, {}).params.value_or(Params{});
+    if (def->prepare) def->prepare(defaults);
+  }
+  leader_ = fork_group_leader();
   if (leader_ < 0) throw std::runtime_error("fork failed for the background load");
   if (leader_ == 0) {
-    become_group_leader_that_dies_with_parent();
-    // Quiet: a background load's chatter must not mix into the trial's output.
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    if (kind == "hogs") hogs();
-    if (kind == "build") build();
-    repeat(kind);
+    // Quiet: a background load's chatter must not mix into the harness's output. dup2, not
+    // freopen: flushing the inherited stdio buffers would print the harness's output twice.
+    const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0) _exit(1);
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(devnull, fd);
+    if (kind == "hogs") per_cpu(spin);
+    if (kind == "build") per_cpu(build_slot);
+    repeat(*def, defaults, scratch_.path());
   }
-  setpgid(leader_, leader_);
+}
+
+std::string BackgroundLoad::stopped_early() {
+  int status = 0;
+  if (waitpid(leader_, &status, WNOHANG) != leader_) return "";
+  const auto reason = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
+                                          : fmt::format("exit status {}", WEXITSTATUS(status));
+  leader_ = -1;
+  return fmt::format("the background load '{}' stopped during the run ({}), so the run was not under load", kind_, reason);
 }
 
 BackgroundLoad::~BackgroundLoad() { kill_group(leader_); }

@@ -4,10 +4,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <stdexcept>
+#include <thread>
+
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -17,7 +20,7 @@ namespace scxlab::workloads {
 
 Pipe::Pipe() {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
   read_end = fds[0];
   write_end = fds[1];
 }
@@ -48,16 +51,35 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
-namespace {
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
-// Whether a live (not zombie) process is still in group `pgid`.
+pid_t fork_dying_with_parent() {
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+  }
+  return pid;
+}
+
+pid_t fork_group_leader() {
+  const pid_t pid = fork_dying_with_parent();
+  if (pid == 0) setpgid(0, 0);
+  if (pid > 0) setpgid(pid, pid);  // also here: no race with the child's own call
+  return pid;
+}
+
 bool group_alive(pid_t pgid) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto paren = stat.rfind(')');
     char state = 0;
     int ppid = 0, pgrp = 0;
@@ -68,8 +90,6 @@ bool group_alive(pid_t pgid) {
   }
   return false;
 }
-
-}  // namespace
 
 void kill_group(pid_t leader) {
   if (leader <= 0) return;
@@ -85,9 +105,20 @@ void kill_group(pid_t leader) {
   }
 }
 
-void become_group_leader_that_dies_with_parent() {
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+ScratchDir::ScratchDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string base = tmp && *tmp ? tmp : "/tmp";
+  std::string templ = base + "/scxlab-run-XXXXXX";
+  if (!mkdtemp(templ.data())) {
+    throw std::runtime_error("cannot create a scratch directory in " + base + ": " + std::strerror(errno) +
+                             " (set TMPDIR to a writable directory)");
+  }
+  path_ = templ;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace scxlab::workloads

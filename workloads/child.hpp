@@ -1,5 +1,6 @@
-// Process plumbing shared by the runner and background loads: pipes, writing everything,
-// and killing a whole process group.
+// Process plumbing shared by the runner, the generators and background loads: pipes, writing
+// everything, forking children that die with their parent, killing a whole process group,
+// and the private directory a run works in.
 #pragma once
 
 #include <string>
@@ -19,10 +20,34 @@ struct Pipe {
 
 bool write_all(int fd, const std::string& data);
 
-// SIGKILL to the group, then reaps the leader if it is still our child.
+// A whole file's contents; "" when it cannot be read.
+std::string read_text_file(const std::string& path);
+
+// fork() whose child gets SIGKILL when its parent dies (so a killed generator or harness
+// leaves no orphan load behind). Returns like fork().
+pid_t fork_dying_with_parent();
+
+// fork_dying_with_parent(), and the child leads a new process group (the unit kill_group kills).
+pid_t fork_group_leader();
+
+// SIGKILL to the group, reaps the leader if it is our child, and waits (bounded) until no
+// member of the group is left.
 void kill_group(pid_t leader);
 
-// In a freshly forked child: its own process group, and death when scxlab dies.
-void become_group_leader_that_dies_with_parent();
+// Whether a live (not zombie) process is in process group `pgid` (walks /proc).
+bool group_alive(pid_t pgid);
+
+// A private directory for one run (mkdtemp under $TMPDIR or /tmp), removed with its contents.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace scxlab::workloads

@@ -3,6 +3,7 @@
 // UNIX stream sockets or pipes, from processes or threads. Timed like hackbench: from the
 // start signal (all tasks created and waiting) until every task is done.
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -34,6 +35,13 @@ Channel open_channel(bool pipes) {
   if (rc != 0) throw WorkloadFailure(std::string("cannot create a channel: ") + std::strerror(errno) +
                                      " (lower groups or fds, or raise the open-file limit)");
   return {fds[0], fds[1]};
+}
+
+void close_channels(const std::vector<Channel>& channels) {
+  for (const auto& ch : channels) {
+    close(ch.read_fd);
+    close(ch.write_fd);
+  }
 }
 
 void wait_for_start(int ready_fd, int start_fd) {
@@ -79,18 +87,20 @@ class Tasks {
       threads_list_.emplace_back([body, this] {
         try {
           body();
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "messaging: %s\n", e.what());
           failed_ = true;
         }
       });
       return;
     }
-    const pid_t pid = fork();
+    const pid_t pid = fork_dying_with_parent();
     if (pid < 0) throw WorkloadFailure(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
       try {
         body();
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "messaging: %s\n", e.what());
         _exit(1);
       }
       _exit(0);
@@ -124,7 +134,7 @@ Measurements run_messaging(const Params& p) {
   const Config c{r.integer("groups"), r.integer("fds"), r.integer("loops"), r.integer("size"),
                  r.text("ipc") == "pipes", r.text("mode") == "threads"};
   Pipe ready, start;
-  std::vector<Channel> all;
+  std::vector<Channel> kept;  // threads share the channels until the end
   Tasks tasks(c.threads);
   for (long g = 0; g < c.groups; ++g) {
     std::vector<Channel> receivers;
@@ -135,7 +145,13 @@ Measurements run_messaging(const Params& p) {
     for (long i = 0; i < c.fds; ++i) {
       tasks.spawn([&c, receivers, &ready, &start] { sender(c, receivers, ready.write_end, start.read_end); });
     }
-    all.insert(all.end(), receivers.begin(), receivers.end());
+    // Processes have their copies: close ours now, as hackbench does, so later groups do not
+    // inherit (and pay for closing at exit, inside the timed part) every earlier group's fds.
+    if (c.threads) {
+      kept.insert(kept.end(), receivers.begin(), receivers.end());
+    } else {
+      close_channels(receivers);
+    }
   }
   // Every task is created and waiting: start them all at once and time until all are done.
   char byte;
@@ -146,10 +162,7 @@ Measurements run_messaging(const Params& p) {
   write_all(start.write_end, "s");
   const bool ok = tasks.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (const auto& ch : all) {
-    close(ch.read_fd);
-    close(ch.write_fd);
-  }
+  close_channels(kept);
   if (!ok) throw WorkloadFailure("a messaging task failed (see stderr)");
   const double messages = static_cast<double>(c.groups * c.fds * c.fds * c.loops);
   return {{workload_metric("time_s", seconds, "s", Direction::lower_is_better),
@@ -173,7 +186,10 @@ Definition messaging_workload() {
   };
   info.metrics = {{"time_s", "s", Direction::lower_is_better, true, "wall time from start signal to all done"},
                   {"messages_per_s", "msg/s", Direction::higher_is_better, false, "messages delivered per second"}};
-  return {info, run_messaging, nullptr, nullptr};
+  Definition d;
+  d.info = std::move(info);
+  d.generate = run_messaging;
+  return d;
 }
 
 }  // namespace scxlab::workloads

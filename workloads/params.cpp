@@ -34,4 +34,13 @@ Metric workload_metric(std::string name, double value, std::string unit, Directi
   return {std::move(name), value, std::move(unit), d, "workload"};
 }
 
+std::vector<MetricSpec> latency_metric_specs(const std::string& name, const std::string& what) {
+  std::vector<MetricSpec> specs;
+  for (const std::string label : {"p50", "p90", "p99", "p99.9", "max"}) {
+    specs.push_back({fmt::format("{}_us.{}", name, label), "us", Direction::lower_is_better, label == "p99",
+                     fmt::format("{}, {}", what, label)});
+  }
+  return specs;
+}
+
 }  // namespace scxlab::workloads

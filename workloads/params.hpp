@@ -28,4 +28,7 @@ ParamSpec enum_param(std::string name, std::string def, std::vector<std::string>
 // Metric shorthand: a measured value with its unit and direction.
 Metric workload_metric(std::string name, double value, std::string unit, Direction d);
 
+// `<name>_us.p50|p90|p99|p99.9|max`, lower is better, p99 a headline.
+std::vector<MetricSpec> latency_metric_specs(const std::string& name, const std::string& what);
+
 }  // namespace scxlab::workloads

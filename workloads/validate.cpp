@@ -60,7 +60,12 @@ std::pair<std::string, std::string> check(const std::string& workload, const Par
 }  // namespace
 
 Validated validate(const std::string& workload, const Params& given) {
-  const auto* def = find_definition(workload);
+  const Definition* def = nullptr;
+  try {
+    def = find_definition(workload);
+  } catch (const std::exception& e) {
+    return {std::nullopt, e.what()};
+  }
   if (!def) {
     std::vector<std::string> names;
     for (const auto& d : definitions()) names.push_back(d.info.name);
@@ -82,14 +87,25 @@ Validated validate(const std::string& workload, const Params& given) {
   return {out, ""};
 }
 
+namespace {
+
+// The info with what this host lacks to run it, checked now (a tool may have been installed since).
+WorkloadInfo info_on_this_host(const Definition& d) {
+  auto info = d.info;
+  if (!tool_installed(info)) info.unavailable = "not installed: " + info.install_hint;
+  return info;
+}
+
+}  // namespace
+
 std::vector<WorkloadInfo> list_workloads() {
   std::vector<WorkloadInfo> out;
-  for (const auto& d : definitions()) out.push_back(d.info);
+  for (const auto& d : definitions()) out.push_back(info_on_this_host(d));
   return out;
 }
 
 std::optional<WorkloadInfo> find_workload(const std::string& name) {
-  if (const auto* d = find_definition(name)) return d->info;
+  if (const auto* d = find_definition(name)) return info_on_this_host(*d);
   return std::nullopt;
 }
 

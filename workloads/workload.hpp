@@ -46,6 +46,7 @@ struct WorkloadInfo {
   std::vector<MetricSpec> metrics;
   std::string tool;         // external program it needs ("" for built-ins)
   std::string install_hint; // "apt install rt-tests" when `tool` is missing
+  std::string unavailable;  // "" when this host can run it, else why not: "not installed: apt install rt-tests"
 };
 
 using Params = std::map<std::string, std::string>;
@@ -68,8 +69,10 @@ struct RunOptions {
   std::function<void()> on_finished;           // the workload's work is done; tasks may still exist
 };
 
-// Every workload this build knows (built-ins, adapters whose tools may be missing, and
-// command workloads found in the given directories).
+// Every workload this build knows: the built-in generators and the adapters for real tools
+// (listed even when the tool is missing: see WorkloadInfo::unavailable). Command workloads
+// are not listed; find_workload("command:FILE.toml") loads one (format: workloads/README.md)
+// and throws std::runtime_error naming the problem when the file is malformed.
 std::vector<WorkloadInfo> list_workloads();
 std::optional<WorkloadInfo> find_workload(const std::string& name);
 
