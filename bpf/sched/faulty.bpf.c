@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/* scxlab_faulty: a global FIFO that fails on purpose, so tests can watch the kernel eject a
+ * BPF scheduler and check that whoever drives it notices and reports why.
+ *   stall_after N   the Nth enqueued task is never inserted anywhere: it stays runnable
+ *                   without running until the watchdog (ops.timeout_ms, set by user space)
+ *                   ejects the scheduler with "runnable task stall"
+ *   error_after N   the Nth enqueue calls scx_bpf_error(): ejected with "scx_bpf_error"
+ * Every wakeup goes through ops.enqueue (no direct dispatch to idle CPUs), so the count
+ * advances with any activity. */
+#include "scx_common.bpf.h"
+
+enum { SCXLAB_FAULTY_COUNTERS(SCXLAB_COUNTER_ENUM) NR_COUNTERS };
+SCXLAB_DEFINE_COUNTERS(NR_COUNTERS)
+
+const volatile u64 slice_ns = 20000000;
+const volatile u64 stall_after; /* 0: never */
+const volatile u64 error_after; /* 0: never */
+
+static u64 nr_enqueued;
+
+SEC("struct_ops/faulty_select_cpu")
+s32 BPF_PROG(faulty_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool is_idle = false;
+
+	return scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+}
+
+SEC("struct_ops/faulty_enqueue")
+void BPF_PROG(faulty_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	u64 n = __sync_add_and_fetch(&nr_enqueued, 1);
+
+	count(CNT_enqueued);
+	if (n == error_after)
+		scxlab_error_u64("injected error at enqueue %llu", n);
+	if (n == stall_after) {
+		count(CNT_dropped);
+		return;
+	}
+	scxlab_dsq_insert(p, SCX_DSQ_GLOBAL, slice_ns, enq_flags);
+}
+
+SEC("struct_ops/faulty_enable")
+void BPF_PROG(faulty_enable, struct task_struct *p)
+{
+	count(CNT_tasks_enabled);
+}
+
+SEC("struct_ops/faulty_exit")
+void BPF_PROG(faulty_exit, struct scx_exit_info *ei)
+{
+	scxlab_report_exit(ei);
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops faulty_ops = {
+	.select_cpu = (void *)faulty_select_cpu,
+	.enqueue = (void *)faulty_enqueue,
+	.enable = (void *)faulty_enable,
+	.exit = (void *)faulty_exit,
+	.timeout_ms = 30000, /* user space sets --timeout-ms */
+	.name = "scxlab_faulty",
+};
