@@ -1,11 +1,13 @@
 #include "workloads/background.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,14 +16,17 @@
 namespace scxlab::workloads {
 namespace {
 
+constexpr std::chrono::seconds kStartTimeout{10};
+
 unsigned online_cpus() { return std::max(1U, std::thread::hardware_concurrency()); }
 
-// Runs `body` in one process per CPU: this one and cpus-1 children.
+// Runs `body` in one process per CPU: this one and cpus-1 children, each saying it runs.
 template <typename F>
-[[noreturn]] void per_cpu(F body) {
+[[noreturn]] void per_cpu(F body, int ready_fd) {
   for (unsigned i = 1; i < online_cpus(); ++i) {
     if (fork_dying_with_parent() == 0) break;
   }
+  write_all(ready_fd, "r");
   body();
   _exit(0);
 }
@@ -32,12 +37,12 @@ template <typename F>
 }
 
 // Like `make -j$(nproc)`: per CPU an endless series of short-lived compiler-like processes
-// (fork, exec a shell that computes for a few tens of milliseconds, exit).
+// (fork, exec a shell that computes for about 100 ms, exit).
 [[noreturn]] void build_slot() {
   for (;;) {
     const pid_t p = fork_dying_with_parent();
     if (p == 0) {
-      execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done", static_cast<char*>(nullptr));
+      execl("/bin/sh", "sh", "-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done", static_cast<char*>(nullptr));
       _exit(127);
     }
     if (p < 0 || waitpid(p, nullptr, 0) < 0) _exit(1);
@@ -53,7 +58,8 @@ template <typename F>
 }
 
 // Any workload, repeated until stopped, with its default parameters.
-[[noreturn]] void repeat(const Definition& def, const Params& params, const std::string& scratch) {
+[[noreturn]] void repeat(const Definition& def, const Params& params, const std::string& scratch, int ready_fd) {
+  write_all(ready_fd, "r");
   for (;;) {
     if (def.generate) {
       try {
@@ -104,6 +110,7 @@ BackgroundLoad::BackgroundLoad(const std::string& kind) : kind_(kind) {
     defaults = validate(kind, {}).params.value_or(Params{});
     if (def->prepare) def->prepare(defaults);
   }
+  Pipe ready;
   leader_ = fork_group_leader();
   if (leader_ < 0) throw std::runtime_error("fork failed for the background load");
   if (leader_ == 0) {
@@ -112,9 +119,27 @@ BackgroundLoad::BackgroundLoad(const std::string& kind) : kind_(kind) {
     const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0) _exit(1);
     for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(devnull, fd);
-    if (kind == "hogs") per_cpu(spin);
-    if (kind == "build") per_cpu(build_slot);
-    repeat(*def, defaults, scratch_.path());
+    if (kind == "hogs") per_cpu(spin, ready.write_end);
+    if (kind == "build") per_cpu(build_slot, ready.write_end);
+    repeat(*def, defaults, scratch_.path(), ready.write_end);
+  }
+  ready.close_write();  // so a load that dies at once reads as end of file, not a silent wait
+  wait_until_running(ready, def ? 1 : online_cpus());
+}
+
+// The load is fully up (every per-CPU process runs) before the measured child is released.
+void BackgroundLoad::wait_until_running(const Pipe& ready, unsigned processes) {
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  for (unsigned started = 0; started < processes;) {
+    pollfd p{ready.read_end, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    char buf[64];
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+      throw std::runtime_error(fmt::format("the background load '{}' did not start within {} s", kind_, kStartTimeout.count()));
+    }
+    const auto n = read(ready.read_end, buf, std::min<std::size_t>(sizeof buf, processes - started));
+    if (n == 0) throw std::runtime_error(fmt::format("the background load '{}' stopped before it started", kind_));
+    if (n > 0) started += static_cast<unsigned>(n);
   }
 }
 

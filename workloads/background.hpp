@@ -33,6 +33,8 @@ class BackgroundLoad {
   static const std::vector<std::string>& builtin_kinds();
 
  private:
+  void wait_until_running(const Pipe& ready, unsigned processes);
+
   std::string kind_;
   ScratchDir scratch_;  // for a tool run as background (declared first: removed after the kill)
   pid_t leader_ = -1;

@@ -74,8 +74,10 @@ ParamSpec read_param(const std::string& file, const toml::table& t) {
 }
 
 Direction read_direction(const std::string& file, const std::string& where, const std::string& text) {
-  if (text == "lower" || text == "higher") return text == "lower" ? Direction::lower_is_better : Direction::higher_is_better;
-  if (auto d = direction_from_string(text)) return *d;
+  if (text == "lower_is_better") return Direction::lower_is_better;
+  if (text == "higher_is_better") return Direction::higher_is_better;
+  if (text == "informational") return Direction::informational;
+  if (auto d = direction_from_string(text)) return *d;  // the short forms: lower, higher, info
   fail(file, fmt::format("{}: direction '{}' is not lower_is_better, higher_is_better or informational", where, text));
 }
 

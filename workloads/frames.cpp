@@ -14,6 +14,7 @@
 // role's scheduling attributes are parameters (task_attrs.hpp); one the kernel refuses fails
 // the run before any frame.
 #include <algorithm>
+#include <cstdio>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -251,6 +252,8 @@ Measurements summarise(const Shared& s) {
 }
 
 Measurements run_frames(const Params& p) {
+  const auto& unit = work_calibration();
+  std::fprintf(stderr, "frames: work unit %.2f loops/us (%s)\n", unit.loops_per_us, unit.source.c_str());
   Shared s(read_config(p));
   s.frames.reserve(static_cast<std::size_t>((s.c.duration_s + s.c.warmup_s) * std::max(s.c.target_fps, 240L)));
   auto threads = start_threads(s);

@@ -54,14 +54,14 @@ nlohmann::json host_key() {
           {"work_kernel_version", kWorkKernelVersion}};
 }
 
-std::vector<fs::path> cache_dirs() {
-  std::vector<fs::path> dirs;
+std::vector<std::string> cache_dirs() {
+  std::vector<std::string> dirs;
   if (const char* d = std::getenv("SCXLAB_CACHE_DIR"); d && *d) dirs.emplace_back(d);
   if (geteuid() == 0) dirs.emplace_back("/var/cache/scxlab");
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
-    dirs.push_back(fs::path(x) / "scxlab");
+    dirs.push_back((fs::path(x) / "scxlab").string());
   } else if (const char* h = std::getenv("HOME"); h && *h) {
-    dirs.push_back(fs::path(h) / ".cache" / "scxlab");
+    dirs.push_back((fs::path(h) / ".cache" / "scxlab").string());
   }
   return dirs;
 }
@@ -95,22 +95,21 @@ bool write_cache(const fs::path& file, const nlohmann::json& key, double loops_p
   return !ec;
 }
 
-WorkCalibration load_or_measure() {
+}  // namespace
+
+WorkCalibration calibrate_with_cache(const std::vector<std::string>& dirs) {
   const auto key = host_key();
-  const auto dirs = cache_dirs();
   for (const auto& dir : dirs) {
-    if (auto v = read_cache(dir / "work-unit.json", key)) return {*v, "cached in " + (dir / "work-unit.json").string()};
+    const auto file = fs::path(dir) / "work-unit.json";
+    if (auto v = read_cache(file, key)) return {*v, "cached in " + file.string()};
   }
   const double measured = measure_loops_per_us();
   for (const auto& dir : dirs) {
-    if (write_cache(dir / "work-unit.json", key, measured)) {
-      return {measured, "measured now, cached in " + (dir / "work-unit.json").string()};
-    }
+    const auto file = fs::path(dir) / "work-unit.json";
+    if (write_cache(file, key, measured)) return {measured, "measured now, cached in " + file.string()};
   }
   return {measured, "measured now (no writable cache directory)"};
 }
-
-}  // namespace
 
 std::uint64_t burn(std::uint64_t loops) {
   thread_local std::array<std::uint64_t, 2048> buf{};
@@ -132,7 +131,7 @@ double measure_loops_per_us() {
 }
 
 const WorkCalibration& work_calibration() {
-  static const WorkCalibration calibration = load_or_measure();
+  static const WorkCalibration calibration = calibrate_with_cache(cache_dirs());
   return calibration;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace scxlab::workloads {
 
@@ -24,8 +25,11 @@ inline constexpr int kWorkKernelVersion = 1;
 // child inherits it, so calibrate in the parent before forking).
 const WorkCalibration& work_calibration();
 
-// Measures now without the cache (the test of the calibration itself).
+// Measures now without the cache.
 double measure_loops_per_us();
+
+// The first valid cache in `dirs`, or a measurement written to the first writable one.
+WorkCalibration calibrate_with_cache(const std::vector<std::string>& dirs);
 
 // The work kernel: `loops` iterations of dependent integer arithmetic over a small per-thread
 // buffer (L1-resident, so memory bandwidth of other load matters little). Returns a value
