@@ -20,7 +20,20 @@ nlohmann::json histogram_json(const stats::NamedHistogram& h) {
           {"p99.9", h.hist.percentile(99.9)}, {"max", h.hist.max()}, {"buckets", buckets_to_json(h.hist)}};
 }
 
-nlohmann::json trial_json(const TrialRecord& t) {
+// RFC 4180: quote a field holding a comma, quote or newline; double inner quotes.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+nlohmann::json trial_to_json(const TrialRecord& t) {
   auto metrics = nlohmann::json::object();
   for (const auto& m : t.metrics) {
     metrics[m.name] = {{"value", m.value}, {"unit", m.unit}, {"direction", to_string(m.direction)}, {"source", m.source}};
@@ -36,19 +49,6 @@ nlohmann::json trial_json(const TrialRecord& t) {
           {"overhead_s", t.overhead_s}, {"metrics", metrics}, {"unavailable", unavailable},
           {"histograms", histograms}};
 }
-
-// RFC 4180: quote a field holding a comma, quote or newline; double inner quotes.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 nlohmann::json buckets_to_json(const stats::LogLinearHistogram& h) {
   auto out = nlohmann::json::array();
@@ -66,16 +66,19 @@ nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id) {
   const auto run = db.run(run_id);
   if (!run) throw StoreError(fmt::format("{} has no run {}", db.path(), run_id));
   auto trials = nlohmann::json::array();
-  for (const auto& t : db.trials(run_id)) trials.push_back(trial_json(t));
-  return {{"schema_version", db.schema_version()},
-          {"run", {{"uuid", run->uuid}, {"kind", run->kind}, {"created_utc", run->created_utc},
-                   {"scxlab_version", run->scxlab_version}, {"host", run->host}, {"plan", run->plan},
-                   {"seed", run->seed}, {"status", run->status}}},
-          {"trials", trials}};
+  for (const auto& t : db.trials(run_id)) trials.push_back(trial_to_json(t));
+  return {{"schema_version", db.schema_version()}, {"run", run_info_to_json(*run)}, {"trials", trials}};
+}
+
+nlohmann::json run_info_to_json(const RunInfo& run) {
+  return {{"uuid", run.uuid}, {"kind", run.kind}, {"created_utc", run.created_utc},
+          {"scxlab_version", run.scxlab_version}, {"host", run.host}, {"plan", run.plan},
+          {"seed", run.seed}, {"status", run.status}};
 }
 
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path) {
-  write_file_atomically(path, run_to_json(db, run_id).dump(2) + "\n");
+  // A workload's stderr tail may hold invalid UTF-8: replaced, not a reason to lose the export.
+  write_file_atomically(path, run_to_json(db, run_id).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path) {

@@ -87,7 +87,11 @@ class ResultsDb {
   Impl* impl_ = nullptr;
 };
 
-// Exports, written atomically (temporary file, fsync, rename).
+// Exports, written atomically (temporary file, fsync, rename). The JSON of a run is
+// {"schema_version", "run": run_info_to_json, "trials": [trial_to_json...]}; a trial's
+// histograms carry count, p50, p90, p99, p99.9, max and the sparse buckets.
+nlohmann::json run_info_to_json(const RunInfo& run);
+nlohmann::json trial_to_json(const TrialRecord& trial);
 nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id);
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path);
 void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path);

@@ -366,3 +366,27 @@ TEST_CASE("JSON and CSV exports agree with the DB", "[store][export]") {
     CHECK(entry.path().filename().string().rfind(".results", 0) != 0);  // no temporary left behind
   }
 }
+
+TEST_CASE("a stderr tail that is not UTF-8 does not stop the JSON export", "[store][export]") {
+  TempDir dir("utf8");
+  ResultsDb db(dir.db());
+  const auto run_id = sample_run(db);
+  auto t = sample_trial(run_id, 0);
+  t.stderr_tail = "binary junk: \xff\xfe end";
+  db.add_trial(t);
+  CHECK(db.trials(run_id)[0].stderr_tail == t.stderr_tail);  // the DB keeps the bytes
+  const auto path = (dir.path / "results.json").string();
+  export_json(db, run_id, path);
+  const auto doc = nlohmann::json::parse(std::ifstream(path));
+  CHECK(doc["trials"][0]["stderr_tail"] == "binary junk: \xEF\xBF\xBD\xEF\xBF\xBD end");  // U+FFFD each
+}
+
+TEST_CASE("the sparse bucket encoding round-trips a histogram's buckets", "[store][export]") {
+  stats::LogLinearHistogram h;
+  for (std::uint64_t v : {1u, 5u, 70u, 70u, 1000u, 123456u}) h.record(v);
+  const auto j = buckets_to_json(h);
+  CHECK(j.size() == 5);
+  const auto back = buckets_from_json(j);
+  CHECK(back.nonzero_buckets() == h.nonzero_buckets());
+  CHECK(back.count() == h.count());
+}
