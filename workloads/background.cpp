@@ -144,11 +144,10 @@ void BackgroundLoad::wait_until_running(const Pipe& ready, unsigned processes) {
 }
 
 std::string BackgroundLoad::stopped_early() {
-  int status = 0;
-  if (waitpid(leader_, &status, WNOHANG) != leader_) return "";
-  const auto reason = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
-                                          : fmt::format("exit status {}", WEXITSTATUS(status));
-  leader_ = -1;
+  const auto status = exited_status(leader_);  // not reaped: the destructor still kills the group
+  if (!status) return "";
+  const auto reason = WIFSIGNALED(*status) ? fmt::format("killed by signal {}", WTERMSIG(*status))
+                                           : fmt::format("exit status {}", WEXITSTATUS(*status));
   return fmt::format("the background load '{}' stopped during the run ({}), so the run was not under load", kind_, reason);
 }
 

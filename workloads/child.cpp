@@ -93,16 +93,25 @@ bool group_alive(pid_t pgid) {
 
 void kill_group(pid_t leader) {
   if (leader <= 0) return;
-  kill(-leader, SIGKILL);
+  // The leader is our child and not reaped yet (callers peek with exited_status), so the
+  // group id cannot have been reused by a stranger. SIGKILL is delivered asynchronously and
+  // the other members are not our children: watch them die (bounded), then reap the leader.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    kill(-leader, SIGKILL);
+    if (!group_alive(leader)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (std::chrono::steady_clock::now() < until);
   while (waitpid(leader, nullptr, 0) < 0 && errno == EINTR) {
   }
-  // SIGKILL is delivered asynchronously, and the group's other members are not our children:
-  // watch them die (bounded) so a caller never returns with the workload still running.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (group_alive(leader) && std::chrono::steady_clock::now() < until) {
-    kill(-leader, SIGKILL);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+std::optional<int> exited_status(pid_t pid) {
+  siginfo_t info{};
+  if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid) {
+    return std::nullopt;
   }
+  return info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0) : W_EXITCODE(0, info.si_status);
 }
 
 ScratchDir::ScratchDir() {

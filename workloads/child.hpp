@@ -3,6 +3,7 @@
 // and the private directory a run works in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <sys/types.h>
 
@@ -30,9 +31,13 @@ pid_t fork_dying_with_parent();
 // fork_dying_with_parent(), and the child leads a new process group (the unit kill_group kills).
 pid_t fork_group_leader();
 
-// SIGKILL to the group, reaps the leader if it is our child, and waits (bounded) until no
-// member of the group is left.
+// SIGKILL to the group, waits (bounded) until no live member is left, then reaps the leader
+// (our child). Call it once per leader: afterwards its id may belong to someone else.
 void kill_group(pid_t leader);
+
+// A child's wait status once it has exited, WITHOUT reaping it (so its pid and process group
+// id stay ours until kill_group); nullopt while it runs.
+std::optional<int> exited_status(pid_t pid);
 
 // Whether a live (not zombie) process is in process group `pgid` (walks /proc).
 bool group_alive(pid_t pgid);

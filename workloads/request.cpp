@@ -283,7 +283,7 @@ Definition request_workload() {
       int_param("workers", 0, 0, 1024, "workers per message thread, 0 = one per CPU (schbench -t)"),
       int_param("sleep_us", 100, 0, 1000000, "sleep at the start of each request (schbench -s)"),
       int_param("matrix_ops", 5, 0, 1000, "naive matrix multiplies per request (schbench -n)"),
-      int_param("footprint_kb", 256, 1, 1048576, "per-worker working set of the multiplies (schbench -F)"),
+      int_param("footprint_kb", 256, 1, 65536, "per-worker working set of the multiplies (schbench -F)"),
       bool_param("lock", true, "take the per-CPU busy-wait lock around the work (false = schbench -L)"),
       real_param("rps", 0, 0, 1e6, "fixed total request rate, 0 = as fast as workers go (schbench -R)"),
       int_param("runtime_s", 10, 1, 86400, "measured runtime in seconds (schbench -r)"),

@@ -127,11 +127,15 @@ class ChildRun {
     fcntl(result_.read_end, F_SETFL, O_NONBLOCK);
     fcntl(err_.read_end, F_SETFL, O_NONBLOCK);
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
-    if (pidfd_ < 0) throw std::runtime_error(std::string("pidfd_open: ") + std::strerror(errno));
+    if (pidfd_ < 0) {
+      const std::string why = std::strerror(errno);
+      kill_group(pid_);  // the destructor does not run for a constructor that throws
+      throw std::runtime_error("pidfd_open: " + why + " (Linux 5.3 or later is needed)");
+    }
   }
 
   ~ChildRun() {
-    kill_group(pid_);  // whatever is left of the workload's process group
+    kill_group(pid_);  // whatever is left of the workload's process group, then reap the root
     if (pidfd_ >= 0) close(pidfd_);
   }
 
@@ -196,16 +200,16 @@ class ChildRun {
     }
   }
 
+  // Notes the exit without reaping: the destructor's kill_group reaps after the group is gone.
   void reap() {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (auto status = exited_status(pid_)) {
       exited_ = true;
-      status_ = status;
+      status_ = *status;
     }
   }
 
   Result stop(Result::Status s, const std::string& reason) {
-    kill_group(pid_);
+    kill(-pid_, SIGKILL);  // the destructor waits until the group is gone
     exited_ = true;
     Result r;
     r.status = s;

@@ -1,7 +1,7 @@
 // scxlab-workload: runs one repetition of one workload outside the harness (no scheduler, no
 // collectors) and prints its metrics; for developers and the measurement scripts in scripts/.
 //   scxlab-workload list
-//   scxlab-workload run messaging groups=4 loops=100 [--json] [--timeout 600]
+//   scxlab-workload run messaging groups=4 loops=100 [--json | --value time_s] [--timeout 600]
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -45,12 +45,26 @@ int list() {
   return 0;
 }
 
-int run(const std::string& name, const std::vector<std::string>& assignments, bool json, double timeout_s) {
+// One metric's value alone, for scripts; exit 1 when the run failed or lacks it.
+int print_value(const scxlab::workloads::Result& r, const std::string& metric) {
+  for (const auto& m : r.metrics) {
+    if (m.name == metric) {
+      fmt::print("{}\n", m.value);
+      return 0;
+    }
+  }
+  fmt::print(stderr, "no metric {} ({}: {})\n", metric, scxlab::workloads::to_string(r.status), r.reason);
+  return 1;
+}
+
+int run(const std::string& name, const std::vector<std::string>& assignments, bool json, const std::string& value,
+        double timeout_s) {
   scxlab::workloads::RunOptions o;
   o.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
   o.cancel = &interrupted;
   std::signal(SIGINT, on_sigint);
   const auto r = scxlab::workloads::run(name, parse_assignments(assignments), o);
+  if (!value.empty()) return print_value(r, value);
   if (json) {
     std::cout << to_json(r).dump() << "\n";
   } else {
@@ -72,14 +86,16 @@ int main(int argc, char** argv) {
   std::string name;
   std::vector<std::string> assignments;
   bool json = false;
+  std::string value;
   double timeout_s = 600;
   run_cmd->add_option("workload", name, "Workload name, or command:FILE.toml")->required();
   run_cmd->add_option("params", assignments, "Parameters as key=value");
   run_cmd->add_flag("--json", json, "Print the result as one JSON line");
+  run_cmd->add_option("--value", value, "Print only this metric's value");
   run_cmd->add_option("--timeout", timeout_s, "Seconds before the run is killed")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
-    return app.got_subcommand("list") ? list() : run(name, assignments, json, timeout_s);
+    return app.got_subcommand("list") ? list() : run(name, assignments, json, value, timeout_s);
   } catch (const std::exception& e) {
     fmt::print(stderr, "scxlab-workload: {}\n", e.what());
     return 2;
