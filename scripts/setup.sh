@@ -93,12 +93,22 @@ enable_backports() {
     "$uri" "$backports" > "$list"
 }
 
+# --test: the sched_ext kernel the [vm] tests boot, whose vmlinux.h scxlab's own schedulers
+# (bpf/sched) build against; cached after the first time, so this is quick.
+fetch_vm_kernel() {
+  if [ "$want_test" = 1 ]; then
+    "$(dirname "$0")/vm/vm.sh" fetch || echo "setup.sh: could not fetch the VM kernel; the [vm] tests and" \
+      "scxlab's own sched_ext schedulers need it (retry: scripts/vm/vm.sh fetch)" >&2
+  fi
+}
+
 mapfile -t missing < <(missing_of "${wanted[@]}")
 need_bpf=0
 if libbpf_too_old || [ -n "$(missing_of "${bpf_pkgs[@]}")" ]; then need_bpf=1; fi
 
 if [ "${#missing[@]}" -eq 0 ] && [ "$need_bpf" = 0 ]; then
   echo "setup.sh: all dependencies present"
+  fetch_vm_kernel
   exit 0
 fi
 
@@ -117,4 +127,5 @@ fi
 if libbpf_too_old; then
   echo "setup.sh: libbpf-dev is still older than 1.2; scxlab's own sched_ext schedulers will not build" >&2
 fi
+fetch_vm_kernel
 echo "setup.sh: done"
