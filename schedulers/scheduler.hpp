@@ -1,10 +1,16 @@
 // Schedulers: manifests (what a scheduler is and which knobs it has) and backends (how to
 // start, verify, watch, stop and restore it). The public face of the schedulers library.
+//
+// Manifest format: schedulers/manifests/README.md. Built-in manifests are compiled into the
+// binary; manifests in /etc/scxlab/schedulers, $XDG_CONFIG_HOME/scxlab/schedulers (else
+// ~/.config/scxlab/schedulers) and the directories a caller names add to or replace them
+// by name, so a user can add a scheduler without rebuilding.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,47 +19,56 @@
 
 namespace scxlab::schedulers {
 
-// ---- manifests (schedulers/manifests/*.toml, plus user directories) ----
+// ---- manifests ----
 
 struct Knob {
   std::string name;        // "slice_max_us"
-  std::string flag;        // "--slice-max-us", "-s", "<positional>"
+  std::string flag;        // "--slice-max-us", "-s", "<positional>"; "" unless target is "args"
+  std::string short_flag;  // "-s" when the long flag also has a short form, else ""
   std::string type;        // "flag" | "bool_value" | "bool_eq" | "int" | "double" | "enum" | "string"
-  std::string default_value;
-  std::optional<double> min, max;        // hard range (enforced)
-  std::optional<double> tune_min, tune_max;  // tuning range
-  std::string scale;       // "linear" | "log"
+  std::string default_value;              // textual; "" = none (the option is simply absent)
+  std::optional<double> min, max;         // hard range (enforced)
+  std::optional<double> tune_min, tune_max;  // tuning range (a search space, not enforced)
+  std::string scale;       // "linear" | "log" (log: positive tuning range spanning decades)
   std::string unit;
-  std::vector<std::string> choices;
+  std::vector<std::string> choices;       // "enum" only
   std::string group;       // mutually exclusive group, "" if none
   bool tune = false;       // worth searching
-  std::string target;      // "args" (command line), "debugfs:<path>", "sysctl:<name>",
-                           // "workload:<param>" (a task attribute the workload applies)
+  std::string target;      // "args" (command line), "debugfs:<path under the debugfs mount>",
+                           // "sysctl:<dotted.name>", "workload:<param>" (a task attribute the
+                           // workload applies itself)
   std::string meaning;
 };
 
 struct Constraint {
-  std::string expr;        // "slice_min_us <= pinned_slice_us", "pinned_slice_us <= slice_max_us"
+  std::string expr;        // "pinned_slice_us == 0 || slice_min_us <= pinned_slice_us <= slice_max_us"
+  std::string help;        // why it must hold and how to fix it, for the error message
 };
 
 struct Manifest {
   std::string name;        // "scx_lavd", "eevdf", "scxlab_vtime"
   std::string backend;     // "kernel" | "scx"
+  std::string origin;      // "scx" (sched-ext/scx), "kernel-tools" (tools/sched_ext), "scxlab"
+                           // (bpf/sched: looked up in the build directory too), "kernel"
   std::string binary;      // executable name on PATH (scx backends)
-  std::string ops_prefix;  // "lavd"
+  std::string ops_prefix;  // "lavd": the loaded ops name starts with it
   int watchdog_timeout_ms = 30000;
   std::string stats_socket;  // "" if the scheduler serves no scx_stats
   std::vector<Knob> knobs;
   std::vector<Constraint> constraints;
-  std::map<std::string, std::vector<std::string>> presets;  // "gaming" -> args
+  std::map<std::string, std::vector<std::string>> presets;  // "gaming" -> args (scx_loader modes)
   std::string summary;
-  std::string source_file;
+  std::string source_file;   // where it was loaded from ("builtin:scx_lavd.toml" or a path)
+
+  const Knob* find_knob(const std::string& knob_name) const;  // nullptr if none
 };
 
-// Loads every manifest from the built-in directory and extra ones (later ones override by
-// name). Throws std::runtime_error naming the file and the problem.
+// Loads the built-in manifests, then the user directories, then `extra_dirs` (a later one
+// replaces an earlier one of the same name). Throws std::runtime_error naming the file and
+// the problem.
 std::vector<Manifest> load_manifests(const std::vector<std::string>& extra_dirs = {});
 Manifest load_manifest_file(const std::string& path);
+std::vector<std::string> user_manifest_dirs();  // the user directories, in load order
 
 // ---- a configuration to run ----
 
@@ -62,14 +77,28 @@ struct Config {
   std::string label;       // unique display name in a run: "scx_lavd:gaming", "eevdf"
   std::string preset;      // "" or a manifest preset
   std::map<std::string, std::string> knobs;  // knob name -> textual value
-  std::vector<std::string> extra_args;
+  std::vector<std::string> extra_args;       // passed through verbatim after the knobs' args
 };
 
-// Parses "scx_lavd", "scx_lavd:gaming", "scx_lavd:--slice-max-us=3000,--performance".
+// Parses "scx_lavd", "scx_lavd:gaming", "scx_lavd:--slice-max-us=3000,--performance",
+// "scx_lavd:gaming,slice_max_us=3000" and "scx_lavd:--performance,--,--raw-arg": after the
+// scheduler name, comma-separated items are a preset name, a knob as name=value, a knob by
+// its flag (--flag=value, --flag value, -s value, --bool-flag), or after "--" arguments
+// passed through unchecked. The label is the spec. Throws std::invalid_argument naming the
+// bad item and the fix.
 Config parse_config(const std::string& spec, const std::vector<Manifest>& manifests);
 
-// Command-line arguments for a configuration; throws on a knob out of range, an unknown
-// knob, two members of one exclusive group, or a broken constraint (naming which).
+// Knob values from a scheduler's own command-line arguments (the inverse of build_args).
+std::map<std::string, std::string> parse_args(const Manifest& m, const std::vector<std::string>& args);
+
+// The knob values a configuration runs with: the preset's, overridden by the config's,
+// each checked (type, hard range, choices), the exclusive groups and the constraints
+// (defaults fill knobs the configuration does not set). Throws std::invalid_argument
+// naming the knob and the fix.
+std::map<std::string, std::string> effective_knobs(const Manifest& m, const Config& c);
+
+// Command-line arguments for a configuration (the "args" knobs of effective_knobs, in
+// manifest order, then extra_args); throws like effective_knobs.
 std::vector<std::string> build_args(const Manifest& m, const Config& c);
 
 // ---- backends ----
@@ -77,7 +106,7 @@ std::vector<std::string> build_args(const Manifest& m, const Config& c);
 struct Health {
   bool serving = true;
   std::string state;   // sysfs state, "n/a" for the kernel default
-  std::string reason;  // why it stopped serving (kernel log line, EXIT: line)
+  std::string reason;  // why it stopped serving (kernel log line, EXIT: line, exit status)
 };
 
 class Backend {
@@ -86,7 +115,10 @@ class Backend {
   // Starts the configuration and verifies it serves; throws StartError with the reason.
   virtual void start(const Config& config) = 0;
   virtual Health check() = 0;       // between and after trials: still serving?
-  virtual void stop() = 0;          // back to the kernel default, verified; side effects restored
+  // Back to the kernel default, verified; side effects restored; never throws. Returns one
+  // line per thing the user should know (an escalation to SIGKILL or SysRq-S, a restore
+  // that failed); empty when the stop was clean.
+  virtual std::vector<std::string> stop() = 0;
   virtual std::string name() const = 0;     // "eevdf", "cfs", "scx_lavd"
   virtual std::string version() const = 0;
   // Knob values the workload must apply to its own tasks (per-role slice/nice/policy).
@@ -100,7 +132,9 @@ struct StartError : std::runtime_error {
 
 struct BackendOptions {
   bool take_over = false;             // stop scx.service / scx_loader first, restart at the end
-  std::optional<int> scx_timeout_ms;  // SCX_TIMEOUT_MS for tuning runs
+  std::optional<int> scx_timeout_ms;  // SCX_TIMEOUT_MS for tuning runs (read by scx_utils-based
+                                      // schedulers; the C examples ignore it)
+  bool via_scx_loader = false;        // start scx schedulers through scx_loader's DBus interface
 };
 
 std::unique_ptr<Backend> make_backend(const Manifest& m, Journal& journal, const BackendOptions& o);
@@ -114,5 +148,20 @@ struct SchedExtStatus {
 };
 SchedExtStatus read_sched_ext_status();
 std::string default_scheduler_name();  // "eevdf" on 6.6+, "cfs" before
+
+// ---- `scxlab list schedulers` ----
+
+struct ListRow {
+  Manifest manifest;
+  bool installed = false;   // binary found (always true for the kernel default)
+  std::string binary_path;  // where, "" if not found
+  bool runnable = false;    // installed and this kernel can run it
+  std::string reason;       // why not runnable, "" if runnable
+};
+std::vector<ListRow> list_schedulers(const std::vector<Manifest>& manifests);
+
+// Where a scheduler's binary is: PATH, and for scxlab's own also the directory of the
+// running executable, its parent, and this build's directory. "" if not found.
+std::string find_binary(const Manifest& m);
 
 }  // namespace scxlab::schedulers

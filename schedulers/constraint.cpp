@@ -1,0 +1,201 @@
+#include "schedulers/constraint.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace scxlab::schedulers {
+
+struct ConstraintExpr::Node {
+  enum class Kind { any_of, all_of, compare };
+  Kind kind = Kind::compare;
+  std::vector<Node> children;          // any_of / all_of
+  std::vector<std::string> operands;   // compare: knob names or number literals
+  std::vector<std::string> ops;        // compare: operands.size() - 1 operators
+};
+
+namespace {
+
+using Node = ConstraintExpr::Node;
+
+bool is_name(const std::string& t) { return !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_'); }
+bool is_literal_name(const std::string& t) { return t == "true" || t == "false"; }
+bool is_comparison(const std::string& t) {
+  return t == "<" || t == "<=" || t == ">" || t == ">=" || t == "==" || t == "!=";
+}
+
+std::vector<std::string> tokenize(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (std::isspace(c)) {
+      ++i;
+    } else if (std::isalnum(c) || c == '_' || c == '.' || c == '-') {
+      size_t j = i + 1;
+      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.')) ++j;
+      out.push_back(s.substr(i, j - i));
+      i = j;
+    } else {
+      const std::string two = s.substr(i, 2);
+      if (two == "<=" || two == ">=" || two == "==" || two == "!=" || two == "&&" || two == "||") {
+        out.push_back(two);
+        i += 2;
+      } else if (c == '<' || c == '>' || c == '(' || c == ')') {
+        out.push_back(std::string(1, s[i]));
+        ++i;
+      } else {
+        throw std::invalid_argument(fmt::format("unexpected character '{}' at position {}", s[i], i + 1));
+      }
+    }
+  }
+  return out;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::vector<std::string> tokens) : t_(std::move(tokens)) {}
+
+  Node parse() {
+    Node n = any_of();
+    if (pos_ != t_.size()) fail("an operator or the end");
+    return n;
+  }
+
+ private:
+  const std::string& peek() const {
+    static const std::string end;
+    return pos_ < t_.size() ? t_[pos_] : end;
+  }
+  [[noreturn]] void fail(const std::string& expected) const {
+    throw std::invalid_argument(fmt::format("expected {} at '{}'", expected, pos_ < t_.size() ? t_[pos_] : "end"));
+  }
+  Node any_of() { return chain(Node::Kind::any_of, "||", [this] { return all_of(); }); }
+  Node all_of() { return chain(Node::Kind::all_of, "&&", [this] { return primary(); }); }
+
+  template <typename Next>
+  Node chain(Node::Kind kind, const std::string& op, Next next) {
+    Node first = next();
+    if (peek() != op) return first;
+    Node n;
+    n.kind = kind;
+    n.children.push_back(std::move(first));
+    while (peek() == op) {
+      ++pos_;
+      n.children.push_back(next());
+    }
+    return n;
+  }
+
+  Node primary() {
+    if (peek() == "(") {
+      ++pos_;
+      Node n = any_of();
+      if (peek() != ")") fail("')'");
+      ++pos_;
+      return n;
+    }
+    Node n;
+    n.operands.push_back(operand());
+    while (is_comparison(peek())) {
+      n.ops.push_back(t_[pos_++]);
+      n.operands.push_back(operand());
+    }
+    if (n.ops.empty()) fail("a comparison (<, <=, >, >=, ==, !=)");
+    return n;
+  }
+
+  std::string operand() {
+    const auto& t = peek();
+    if (t.empty() || t == "(" || t == ")" || t == "&&" || t == "||" || is_comparison(t)) fail("a knob name or a number");
+    ++pos_;
+    return t;
+  }
+
+  std::vector<std::string> t_;
+  size_t pos_ = 0;
+};
+
+std::optional<double> value_of(const std::string& operand, const ConstraintExpr::Lookup& lookup) {
+  if (operand == "true") return 1.0;
+  if (operand == "false") return 0.0;
+  if (is_name(operand)) return lookup(operand);
+  return std::stod(operand);
+}
+
+bool compare(double a, const std::string& op, double b) {
+  if (op == "<") return a < b;
+  if (op == "<=") return a <= b;
+  if (op == ">") return a > b;
+  if (op == ">=") return a >= b;
+  if (op == "==") return a == b;
+  return a != b;
+}
+
+std::optional<bool> eval_node(const Node& n, const ConstraintExpr::Lookup& lookup) {
+  if (n.kind == Node::Kind::compare) {
+    std::vector<double> v;
+    for (const auto& o : n.operands) {
+      const auto x = value_of(o, lookup);
+      if (!x) return std::nullopt;
+      v.push_back(*x);
+    }
+    for (size_t i = 0; i < n.ops.size(); ++i) {
+      if (!compare(v[i], n.ops[i], v[i + 1])) return false;
+    }
+    return true;
+  }
+  // any_of is decided by a true child, all_of by a false one; otherwise unknown children win.
+  const bool decisive = n.kind == Node::Kind::any_of;
+  bool unknown = false;
+  for (const auto& c : n.children) {
+    const auto r = eval_node(c, lookup);
+    if (!r) unknown = true;
+    else if (*r == decisive) return decisive;
+  }
+  if (unknown) return std::nullopt;
+  return !decisive;
+}
+
+void collect_names(const Node& n, std::vector<std::string>& out) {
+  for (const auto& o : n.operands) {
+    if (is_name(o) && !is_literal_name(o) && std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+  }
+  for (const auto& c : n.children) collect_names(c, out);
+}
+
+void check_numbers(const Node& n) {
+  for (const auto& o : n.operands) {
+    if (is_name(o)) continue;
+    size_t used = 0;
+    try {
+      std::stod(o, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != o.size()) throw std::invalid_argument(fmt::format("'{}' is neither a knob name nor a number", o));
+  }
+  for (const auto& c : n.children) check_numbers(c);
+}
+
+}  // namespace
+
+ConstraintExpr ConstraintExpr::parse(const std::string& text) {
+  Node root = Parser(tokenize(text)).parse();
+  check_numbers(root);
+  ConstraintExpr e;
+  e.root_ = std::make_shared<const Node>(std::move(root));
+  return e;
+}
+
+std::vector<std::string> ConstraintExpr::names() const {
+  std::vector<std::string> out;
+  collect_names(*root_, out);
+  return out;
+}
+
+std::optional<bool> ConstraintExpr::eval(const Lookup& lookup) const { return eval_node(*root_, lookup); }
+
+}  // namespace scxlab::schedulers

@@ -1,0 +1,48 @@
+// Small host I/O helpers shared by the backends and the journal: file contents with the
+// errno on failure, process identity (pid + starttime) and an escalating stop.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace scxlab::schedulers::host {
+
+struct IoResult {
+  bool ok = false;
+  int err = 0;        // errno when !ok
+  std::string text;   // contents read (read_file)
+};
+
+IoResult read_file(const std::string& path);
+// Writes the whole text (O_TRUNC); sysfs, procfs and debugfs files take it in one write.
+IoResult write_file(const std::string& path, const std::string& text);
+std::string errno_text(int err);          // "Operation not permitted (EPERM)"
+std::string trim(const std::string& s);   // without surrounding whitespace
+
+// /proc/<pid>/stat field 22 (starttime, clock ticks since boot); nullopt if no such process.
+std::optional<unsigned long long> process_start_time(pid_t pid);
+
+int open_pidfd(pid_t pid);  // -1 with errno when there is no such process
+// True once the process has exited (or is gone), waiting at most `bound` (pidfd, no polling).
+bool exited_within(pid_t pid, std::chrono::milliseconds bound);
+
+// Stops a process that may not be our child: SIGINT, then SIGTERM, then SIGKILL, waiting
+// `grace` after each for it to exit (pidfd, no polling). Does nothing if the pid now
+// belongs to another process (starttime differs). Reaps it if it is our child. Returns
+// what happened, e.g. "stopped by SIGINT", "already gone", "stopped by SIGKILL after
+// ignoring SIGINT and SIGTERM", or "still running after SIGKILL".
+std::string stop_process(pid_t pid, unsigned long long start_time,
+                         std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+// Runs a program (no shell) and returns its exit status (-1 if it could not run) and
+// its combined output's last line.
+struct CommandResult {
+  int status = -1;
+  std::string last_line;
+};
+CommandResult run_command(const std::vector<std::string>& argv);
+
+}  // namespace scxlab::schedulers::host
