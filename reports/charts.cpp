@@ -1,0 +1,221 @@
+#include "reports/charts.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "reports/format.hpp"
+#include "reports/markup.hpp"
+
+namespace scxlab::reports {
+namespace {
+
+constexpr double kWidth = 720;
+constexpr int kColors = 8;
+
+// Maps a domain onto a pixel range.
+struct Axis {
+  double d0, d1, p0, p1;
+  double operator()(double v) const { return d1 == d0 ? (p0 + p1) / 2 : p0 + (v - d0) / (d1 - d0) * (p1 - p0); }
+};
+
+std::string px(double v) { return fmt::format("{:.1f}", v); }
+
+std::string color_class(int color) { return fmt::format("s{}", ((color % kColors) + kColors) % kColors); }
+
+std::string open_svg(const ChartText& t, double height, const std::string& description) {
+  return fmt::format(
+      "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-labelledby=\"{}-t {}-d\">"
+      "<title id=\"{}-t\">{}</title><desc id=\"{}-d\">{}</desc>",
+      kWidth, height, t.id, t.id, t.id, escape_html(t.title), t.id, escape_html(description));
+}
+
+std::string text_at(double x, double y, const std::string& anchor, const std::string& cls, const std::string& text) {
+  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{}\">{}</text>", px(x), px(y), anchor, cls,
+                     escape_html(text));
+}
+
+// A vertical grid line with its label under the axis.
+std::string x_tick(const Axis& x, double at, double top, double bottom, const std::string& label) {
+  return fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(x(at)), px(top),
+                     px(bottom)) +
+         text_at(x(at), bottom + 16, "middle", "tick", label);
+}
+
+std::string unit_suffix(const std::string& unit) { return unit.empty() ? "" : " " + unit; }
+
+// Nice tick positions (1, 2, 5 x 10^k steps) covering [low, high], about `count` of them.
+std::vector<double> linear_ticks(double low, double high, int count) {
+  if (!(high > low) || count < 1) return {low};
+  const double raw = (high - low) / count;
+  const double magnitude = std::pow(10, std::floor(std::log10(raw)));
+  double step = magnitude;
+  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * magnitude;
+    if (step >= raw) break;
+  }
+  std::vector<double> ticks;
+  for (double t = std::ceil(low / step) * step; t <= high + step * 1e-9; t += step) {
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  }
+  return ticks;
+}
+
+// The strip plot's horizontal domain: every value and interval bound, padded a little.
+std::pair<double, double> strip_domain(const std::vector<StripSeries>& series) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& s : series) {
+    for (const auto& r : s.repetitions) lo = std::min(lo, r.value), hi = std::max(hi, r.value);
+    if (s.summary) lo = std::min(lo, s.summary->ci_low), hi = std::max(hi, s.summary->ci_high);
+  }
+  if (!std::isfinite(lo)) return {0, 1};
+  const double pad = hi > lo ? (hi - lo) * 0.05 : std::max(std::abs(lo) * 0.05, 1e-9);
+  return {lo - pad, hi + pad};
+}
+
+std::string strip_row(const StripSeries& s, const Axis& x, double center, const std::string& unit) {
+  const auto cls = color_class(s.color);
+  std::string out = fmt::format("<g class=\"series {}\" data-scheduler=\"{}\">", cls, escape_html(s.scheduler));
+  if (s.summary && s.summary->n > 0) {
+    const auto& m = *s.summary;
+    out += fmt::format("<rect class=\"ci\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\"><title>{}: median {}{}, "
+                       "95% interval [{}, {}]</title></rect>",
+                       px(x(m.ci_low)), px(center - 7), px(std::max(1.0, x(m.ci_high) - x(m.ci_low))),
+                       escape_html(s.scheduler), format_number(m.median), escape_html(unit_suffix(unit)),
+                       format_number(m.ci_low), format_number(m.ci_high));
+    out += fmt::format("<line class=\"median\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(x(m.median)),
+                       px(center - 11), px(center + 11));
+  }
+  for (std::size_t k = 0; k < s.repetitions.size(); ++k) {
+    const auto& r = s.repetitions[k];
+    // A fixed vertical spread so equal values stay visible as separate dots.
+    const double jitter = (static_cast<double>(k % 5) - 2) * 3;
+    out += fmt::format(
+        "<circle class=\"dot\" cx=\"{}\" cy=\"{}\" r=\"3.5\" data-value=\"{}\" data-seq=\"{}\"><title>{}, trial {}: "
+        "{}{}</title></circle>",
+        px(x(r.value)), px(center + jitter), exact(r.value), r.seq, escape_html(s.scheduler), r.seq,
+        format_number(r.value), escape_html(unit_suffix(unit)));
+  }
+  return out + "</g>";
+}
+
+// The nines scale: x = -log10(1 - p/100), so p90 -> 1, p99 -> 2, p99.9 -> 3.
+double nines(double percentile) { return -std::log10(1 - percentile / 100); }
+double percentile_at(double x) { return 100 * (1 - std::pow(10, -x)); }
+
+double max_nines(const std::vector<PercentileSeries>& series) {
+  std::uint64_t most = 0;
+  for (const auto& s : series) most = std::max(most, s.hist.count());
+  // Beyond 1/n of the samples a percentile is just the maximum: stop where data still speaks.
+  const double reach = most > 1 ? std::floor(std::log10(static_cast<double>(most))) : 1;
+  return std::clamp(reach, 1.0, 4.0);
+}
+
+std::vector<double> log_ticks(double lo_exp, double hi_exp) {
+  std::vector<double> ticks;
+  const bool fine = hi_exp - lo_exp <= 2;
+  for (double e = lo_exp; e <= hi_exp + 1e-9; ++e) {
+    for (const double m : {1.0, 2.0, 5.0}) {
+      const double v = m * std::pow(10, e);
+      if ((m == 1.0 || fine) && std::log10(v) <= hi_exp + 1e-9) ticks.push_back(v);
+    }
+  }
+  return ticks;
+}
+
+std::string nines_label(int x) {
+  constexpr const char* kLabels[] = {"min", "p90", "p99", "p99.9", "p99.99"};
+  return kLabels[std::clamp(x, 0, 4)];
+}
+
+std::string curve_path(const PercentileSeries& s, const Axis& x, const Axis& y_log, double xmax) {
+  std::string d;
+  for (double at = 0; at <= xmax + 1e-9; at += 0.02) {
+    const double v = std::max(s.hist.percentile(percentile_at(at)), 1e-3);
+    d += fmt::format("{}{},{}", d.empty() ? "M" : " L", px(x(at)), px(y_log(std::log10(v))));
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string strip_plot_svg(const ChartText& text, const std::vector<StripSeries>& series) {
+  constexpr double left = 170, right = 24, top = 12, row = 34, bottom_space = 44;
+  const double height = top + row * static_cast<double>(series.size()) + bottom_space;
+  const double axis_y = top + row * static_cast<double>(series.size());
+  const auto [lo, hi] = strip_domain(series);
+  const Axis x{lo, hi, left, kWidth - right};
+
+  std::string out = open_svg(text, height,
+                             fmt::format("Every repetition per scheduler as a dot; bar: median; band: its 95% "
+                                         "interval; dashed line: median of {}.",
+                                         series.empty() ? "" : series.front().scheduler));
+  const auto ticks = linear_ticks(lo, hi, 6);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi - lo;
+  for (const double t : ticks) out += x_tick(x, t, top, axis_y, format_tick(t, step));
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
+                     px(axis_y));
+  out += text_at((left + kWidth - right) / 2, axis_y + 36, "middle", "label", text.unit);
+  if (!series.empty() && series.front().summary && series.front().summary->n > 0) {
+    out += fmt::format("<line class=\"ref\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>",
+                       px(x(series.front().summary->median)), px(top), px(axis_y));
+  }
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const double center = top + row * (static_cast<double>(i) + 0.5);
+    const auto& name = series[i].scheduler;
+    out += text_at(left - 10, center + 4, "end", "name",
+                   name.size() > 24 ? name.substr(0, 23) + "~" : name);
+    out += strip_row(series[i], x, center, text.unit);
+  }
+  return out + "</svg>";
+}
+
+std::string percentile_plot_svg(const ChartText& text, const std::vector<PercentileSeries>& series) {
+  constexpr double left = 70, right = 170, top = 12, height = 320, bottom_space = 48;
+  const double axis_y = height - bottom_space;
+  const double xmax = max_nines(series);
+  double vmin = INFINITY, vmax = 1e-3;
+  for (const auto& s : series) {
+    if (s.hist.empty()) continue;
+    vmin = std::min(vmin, std::max(s.hist.percentile(0), 1e-3));
+    vmax = std::max(vmax, s.hist.percentile(percentile_at(xmax)));
+  }
+  if (!std::isfinite(vmin)) vmin = 1;
+  const double lo_exp = std::floor(std::log10(vmin));
+  const double hi_exp = std::max(lo_exp + 1, std::ceil(std::log10(vmax)));
+  const Axis x{0, xmax, left, kWidth - right};
+  const Axis y{lo_exp, hi_exp, axis_y, top};
+
+  std::string out = open_svg(text, height,
+                             "Latency at each percentile, pooled over the repetitions; horizontal axis: percentile "
+                             "on a nines scale; vertical axis: logarithmic.");
+  for (int at = 0; at <= static_cast<int>(xmax); ++at) out += x_tick(x, at, top, axis_y, nines_label(at));
+  out += x_tick(x, nines(50), top, axis_y, "p50");
+  for (const double v : log_ticks(lo_exp, hi_exp)) {
+    const double py = y(std::log10(v));
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left),
+                       px(kWidth - right), px(py));
+    out += text_at(left - 6, py + 4, "end", "tick", format_tick(v, v));
+  }
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
+                     px(axis_y));
+  out += text_at((left + kWidth - right) / 2, axis_y + 38, "middle", "label", "percentile");
+  out += fmt::format("<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+                     px((top + axis_y) / 2), escape_html(text.unit));
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const auto& s = series[i];
+    if (s.hist.empty()) continue;
+    const auto cls = color_class(s.color);
+    const double ly = top + 14 + 20 * static_cast<double>(i);
+    out += fmt::format("<g class=\"series {0}\" data-scheduler=\"{1}\"><path class=\"curve\" d=\"{2}\"><title>{1}"
+                       "</title></path><line class=\"curve\" x1=\"{3}\" x2=\"{4}\" y1=\"{5}\" y2=\"{5}\"/>",
+                       cls, escape_html(s.scheduler), curve_path(s, x, y, xmax), px(kWidth - right + 12),
+                       px(kWidth - right + 40), px(ly));
+    out += text_at(kWidth - right + 46, ly + 4, "start", "name",
+                   s.scheduler.size() > 18 ? s.scheduler.substr(0, 17) + "~" : s.scheduler) + "</g>";
+  }
+  return out + "</svg>";
+}
+
+}  // namespace scxlab::reports

@@ -1,0 +1,49 @@
+// SVG charts for the HTML report, drawn here so the report needs no script to show them
+// (and prints as drawn): strip plots of every repetition, and latency percentile curves
+// from log-linear histograms on a "nines" axis. Colours come from CSS classes s0..s7 (one
+// per scheduler, the same in every chart); curves also differ by dash pattern so they stay
+// apart in greyscale print.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stats/analysis.hpp"
+#include "stats/histogram.hpp"
+
+namespace scxlab::reports {
+
+struct ChartText {
+  std::string id;     // unique in the document: ids of the title and description derive from it
+  std::string title;  // what is plotted, read out by screen readers
+  std::string unit;
+};
+
+struct Repetition {
+  double value = 0;
+  int seq = 0;
+};
+
+struct StripSeries {
+  std::string scheduler;
+  int color = 0;                         // index of the scheduler's colour class
+  std::vector<Repetition> repetitions;   // every counted repetition
+  std::optional<stats::Summary> summary; // median and interval drawn over the dots
+};
+
+// One row per scheduler: each repetition a dot, the median a bar, its interval a band; a
+// dashed line at the first series' median (the baseline's, when it comes first).
+std::string strip_plot_svg(const ChartText& text, const std::vector<StripSeries>& series);
+
+struct PercentileSeries {
+  std::string scheduler;
+  int color = 0;
+  stats::LogLinearHistogram hist;  // pooled over the scheduler's repetitions
+};
+
+// Value at each percentile from the minimum to p99.99 (as far as the samples reach), x on a
+// nines scale (p90, p99, p99.9 equally spaced), y logarithmic.
+std::string percentile_plot_svg(const ChartText& text, const std::vector<PercentileSeries>& series);
+
+}  // namespace scxlab::reports

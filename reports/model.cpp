@@ -1,0 +1,204 @@
+#include "reports/model.hpp"
+
+#include <algorithm>
+#include <climits>
+
+#include <fmt/format.h>
+
+namespace scxlab::reports {
+namespace {
+
+template <typename T, typename Key>
+T& find_or_add(std::vector<T>& items, const Key& matches, T fresh) {
+  const auto it = std::find_if(items.begin(), items.end(), matches);
+  if (it != items.end()) return *it;
+  items.push_back(std::move(fresh));
+  return items.back();
+}
+
+// An interrupted trial whose seq appears again later was run again on resume.
+bool superseded(std::span<const store::TrialRecord> trials, std::size_t i) {
+  if (trials[i].status != "interrupted") return false;
+  for (std::size_t j = i + 1; j < trials.size(); ++j) {
+    if (trials[j].run_id == trials[i].run_id && trials[j].seq == trials[i].seq) return true;
+  }
+  return false;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+std::string tally_warning(const TrialTally& t) {
+  int left_out = 0;
+  std::string detail;
+  for (const auto& [status, count] : t.left_out) {
+    left_out += count;
+    const auto reason = t.last_reason.at(status);
+    detail += fmt::format("{}{} {}{}", detail.empty() ? "" : "; ", count, status,
+                          reason.empty() ? "" : " (" + reason + ")");
+  }
+  return fmt::format("{} / {}: {} of {} trials left out of the statistics: {}", t.workload, t.scheduler, left_out,
+                     t.total, detail);
+}
+
+nlohmann::json summary_json(const stats::Summary& s) {
+  return {{"n", s.n},       {"median", s.median}, {"ci_low", s.ci_low}, {"ci_high", s.ci_high}, {"mean", s.mean},
+          {"sd", s.sd},     {"cv", s.cv},         {"min", s.min},       {"max", s.max}};
+}
+
+nlohmann::json comparison_json(const stats::Comparison& c) {
+  return {{"ratio", c.ratio},
+          {"ratio_ci_low", c.ratio_ci_low},
+          {"ratio_ci_high", c.ratio_ci_high},
+          {"p_value", c.p_value},
+          {"p_adjusted", c.p_adjusted},
+          {"call", stats::to_string(c.call)}};
+}
+
+nlohmann::json metric_json(const stats::MetricResult& m) {
+  nlohmann::json j = {{"metric", m.metric},       {"unit", m.unit},
+                      {"direction", to_string(m.direction)}, {"headline", m.headline},
+                      {"summary", summary_json(m.summary)}};
+  if (m.vs_baseline) j["vs_baseline"] = comparison_json(*m.vs_baseline);
+  return j;
+}
+
+}  // namespace
+
+bool counts_in_analysis(const store::TrialRecord& t) {
+  return t.status == "ok" && (t.kind == "measure" || t.kind == "validate");
+}
+
+std::vector<stats::Observation> observations_from_trials(std::span<const store::TrialRecord> trials,
+                                                         const HeadlineMap& headlines) {
+  std::vector<stats::Observation> out;
+  for (const auto& t : trials) {
+    if (!counts_in_analysis(t)) continue;
+    const auto headline = headlines.find(t.workload);
+    for (const auto& m : t.metrics) {
+      const bool is_headline = headline != headlines.end() && headline->second.count(m.name) > 0;
+      out.push_back({t.workload, t.scheduler, m.name, m.unit, m.direction, is_headline, m.value});
+    }
+  }
+  return out;
+}
+
+std::vector<TrialTally> tally_trials(std::span<const store::TrialRecord> trials) {
+  std::vector<TrialTally> out;
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const auto& t = trials[i];
+    if (superseded(trials, i)) continue;
+    auto& tally = find_or_add(
+        out, [&](const TrialTally& x) { return x.workload == t.workload && x.scheduler == t.scheduler; },
+        TrialTally{t.workload, t.scheduler, 0, 0, {}, {}});
+    ++tally.total;
+    if (counts_in_analysis(t)) ++tally.counted;
+    if (t.status != "ok") {
+      ++tally.left_out[t.status];
+      tally.last_reason[t.status] = t.reason;
+    }
+  }
+  return out;
+}
+
+std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRecord> trials) {
+  std::vector<UnavailableEntry> out;
+  for (const auto& t : trials) {
+    for (const auto& u : t.unavailable) {
+      auto& entry = find_or_add(
+          out,
+          [&](const UnavailableEntry& e) { return e.workload == t.workload && e.name == u.name && e.reason == u.reason; },
+          UnavailableEntry{t.workload, u.name, u.reason, {}, 0});
+      add_unique(entry.schedulers, t.scheduler);
+      ++entry.trials;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> warnings(const ReportInput& input) {
+  std::vector<std::string> out;
+  if (input.run.host.is_object() && input.run.host.value("virtualized", false)) {
+    out.push_back("measured inside a virtual machine: differences may not hold on bare metal, and absolute "
+                  "numbers do not describe any real machine");
+  }
+  for (const auto& t : tally_trials(input.trials)) {
+    if (t.counted == 0) {
+      out.push_back(fmt::format("{} / {}: no trial counted in the statistics ({} trial{})", t.workload, t.scheduler,
+                                t.total, t.total == 1 ? "" : "s"));
+    }
+    if (!t.left_out.empty()) out.push_back(tally_warning(t));
+  }
+  for (const auto& w : input.analysis.warnings) add_unique(out, w);
+  return out;
+}
+
+std::vector<std::string> column_metrics(const stats::WorkloadAnalysis& w) {
+  std::vector<std::string> headline, directional;
+  for (const auto& s : w.schedulers) {
+    for (const auto& m : s.metrics) {
+      if (m.headline) add_unique(headline, m.metric);
+      if (m.direction != Direction::informational) add_unique(directional, m.metric);
+    }
+  }
+  return headline.empty() ? directional : headline;
+}
+
+const stats::MetricResult* find_metric(const stats::SchedulerResult& s, const std::string& metric) {
+  for (const auto& m : s.metrics) {
+    if (m.metric == metric) return &m;
+  }
+  return nullptr;
+}
+
+std::vector<const stats::SchedulerResult*> by_rank(const stats::WorkloadAnalysis& w) {
+  std::vector<const stats::SchedulerResult*> out;
+  for (const auto& s : w.schedulers) out.push_back(&s);
+  // Rank 0 means not ranked (no baseline to compare with): last.
+  const auto key = [](const stats::SchedulerResult* s) { return s->rank > 0 ? s->rank : INT_MAX; };
+  std::stable_sort(out.begin(), out.end(), [&](auto* a, auto* b) { return key(a) < key(b); });
+  return out;
+}
+
+CallCounts headline_calls(const stats::RunAnalysis& analysis, const std::string& scheduler) {
+  CallCounts c;
+  for (const auto& w : analysis.workloads) {
+    for (const auto& s : w.schedulers) {
+      if (s.scheduler != scheduler) continue;
+      for (const auto& m : s.metrics) {
+        if (!m.headline || !m.vs_baseline) continue;
+        switch (m.vs_baseline->call) {
+          case stats::Call::better: ++c.better; break;
+          case stats::Call::worse: ++c.worse; break;
+          case stats::Call::no_difference: ++c.no_difference; break;
+          case stats::Call::inconclusive: ++c.inconclusive; break;
+        }
+      }
+    }
+  }
+  return c;
+}
+
+nlohmann::json analysis_to_json(const stats::RunAnalysis& analysis) {
+  auto workloads = nlohmann::json::array();
+  for (const auto& w : analysis.workloads) {
+    auto schedulers = nlohmann::json::array();
+    for (const auto& s : w.schedulers) {
+      auto metrics = nlohmann::json::array();
+      for (const auto& m : s.metrics) metrics.push_back(metric_json(m));
+      schedulers.push_back({{"scheduler", s.scheduler}, {"rank", s.rank}, {"score", s.score}, {"metrics", metrics}});
+    }
+    workloads.push_back({{"workload", w.workload}, {"schedulers", schedulers}, {"warnings", w.warnings}});
+  }
+  auto ranking = nlohmann::json::array();
+  for (const auto& [scheduler, score] : analysis.overall_ranking) {
+    ranking.push_back({{"scheduler", scheduler}, {"score", score}});
+  }
+  return {{"baseline", analysis.baseline},
+          {"workloads", workloads},
+          {"overall_ranking", ranking},
+          {"warnings", analysis.warnings}};
+}
+
+}  // namespace scxlab::reports

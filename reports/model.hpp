@@ -1,0 +1,84 @@
+// What a report is made of (the run, its trials, their analysis) and the facts every renderer
+// derives from it, computed here once: the analysis input, how trials ended, which metrics
+// the host could not give, and the warnings a reader must see.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stats/analysis.hpp"
+#include "store/store.hpp"
+
+namespace scxlab::reports {
+
+using HeadlineMap = std::map<std::string, std::set<std::string>>;  // workload label -> headline metrics
+
+// Whether a trial's metrics feed the statistics: it ended ok and was measured (kind
+// "measure" or "validate"; warm-up and tuner trials are not repetitions of the comparison).
+bool counts_in_analysis(const store::TrialRecord& t);
+
+// The analysis input, derived in one place: one Observation per metric of every counted
+// trial, in trial (seq) order, with the trial's unit and direction; headline when the
+// metric is in `headlines[workload]`.
+std::vector<stats::Observation> observations_from_trials(std::span<const store::TrialRecord> trials,
+                                                         const HeadlineMap& headlines);
+
+struct ReportInput {
+  store::RunInfo run;
+  std::vector<store::TrialRecord> trials;  // in seq order, as ResultsDb::trials returns them
+  stats::RunAnalysis analysis;
+  std::vector<std::string> notes{};        // the harness's remarks: time budget, resume, ...
+  std::optional<stats::AnalysisOptions> options{};  // alpha and minimum effect, for the method text
+};
+
+// How the trials of one workload on one scheduler ended (an interrupted trial that was run
+// again on resume is not counted).
+struct TrialTally {
+  std::string workload, scheduler;
+  int total = 0;
+  int counted = 0;                                  // in the statistics
+  std::map<std::string, int> left_out;              // status -> trials (ok warm-ups are not left out)
+  std::map<std::string, std::string> last_reason;   // status -> the last reason given
+};
+std::vector<TrialTally> tally_trials(std::span<const store::TrialRecord> trials);  // first-seen order
+
+// A metric some trials could not give, and why.
+struct UnavailableEntry {
+  std::string workload, name, reason;
+  std::vector<std::string> schedulers;  // where it was missing, first-seen order
+  int trials = 0;
+};
+std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRecord> trials);
+
+// Everything a reader must be warned about, most serious first: measured in a VM, trials left
+// out of the statistics (ejected, failed, timed out), then the analysis's warnings (noisy
+// metrics, a missing baseline).
+std::vector<std::string> warnings(const ReportInput& input);
+
+// The metrics shown as table columns for a workload: its headline metrics in first-seen
+// order, or every directional metric when the caller flagged none.
+std::vector<std::string> column_metrics(const stats::WorkloadAnalysis& w);
+
+const stats::MetricResult* find_metric(const stats::SchedulerResult& s, const std::string& metric);
+
+// Schedulers of a workload best first (by rank; equal ranks keep the analysis's order; the
+// unranked, rank 0, last).
+std::vector<const stats::SchedulerResult*> by_rank(const stats::WorkloadAnalysis& w);
+
+// The calls on a scheduler's headline metrics over all workloads: what the overall score,
+// a geometric mean of point estimates, does not say by itself.
+struct CallCounts {
+  int better = 0, worse = 0, no_difference = 0, inconclusive = 0;
+};
+CallCounts headline_calls(const stats::RunAnalysis& analysis, const std::string& scheduler);
+
+// For `scxlab ... --json` and the data embedded in the HTML report.
+nlohmann::json analysis_to_json(const stats::RunAnalysis& analysis);
+
+}  // namespace scxlab::reports

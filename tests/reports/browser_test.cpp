@@ -1,0 +1,131 @@
+// The report in a real browser: Chromium parses the file, runs its script, and dumps the DOM;
+// the DOM must still show exactly the numbers of the store and the analysis.
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "catch.hpp"
+#include "dom.hpp"
+#include "fixture.hpp"
+#include "report_checks.hpp"
+#include "reports/html.hpp"
+
+using namespace scxlab;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;
+
+// Debian's Chromium, or the browser named by SCXLAB_CHROMIUM.
+std::string chromium() {
+  const char* chosen = std::getenv("SCXLAB_CHROMIUM");
+  return chosen && *chosen ? chosen : "/usr/bin/chromium";
+}
+
+std::string read_file(const fs::path& p) {
+  std::stringstream s;
+  s << std::ifstream(p).rdbuf();
+  return s.str();
+}
+
+struct Run {
+  int status = -1;  // exit status, or -1 when killed at the timeout
+  std::string out, err;
+};
+
+// Runs argv in its own process group with stdout and stderr in files; the whole group is
+// killed if it outlives the timeout (waiting on a pidfd, not by sleeping).
+Run run_with_timeout(const std::vector<std::string>& argv, const fs::path& dir) {
+  const auto out_path = dir / "stdout", err_path = dir / "stderr";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0 || err < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) _exit(126);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here, so the group exists before any kill below
+  Run r;
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  pollfd p{pidfd, POLLIN, 0};
+  const bool exited = pidfd >= 0 && poll(&p, 1, kTimeoutMs) == 1;
+  if (!exited) kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  kill(-pid, SIGKILL);  // helpers (zygote, renderer) that outlived the browser process
+  if (pidfd >= 0) close(pidfd);
+  if (exited && WIFEXITED(status)) r.status = WEXITSTATUS(status);
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+// The DOM after the page loaded and its script ran, from headless Chromium.
+Run dump_dom(const fs::path& html, const fs::path& work) {
+  const auto profile = work / "profile";
+  fs::create_directories(profile);
+  return run_with_timeout({chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           "--user-data-dir=" + profile.string(), "--dump-dom", "file://" + html.string()},
+                          work);
+}
+
+}  // namespace
+
+TEST_CASE("in a real browser the report shows the store's and the analysis's numbers, charts drawn",
+          "[reports][browser]") {
+  if (!fs::exists(chromium())) {
+    // Tests print this marker so CTest reports the test as skipped (SKIP_REGULAR_EXPRESSION).
+    const std::string why = "SCXLAB-SKIPPED: Chromium is not installed at " + chromium() +
+                            ", so the HTML report was not checked in a browser (Debian: apt-get install chromium, "
+                            "or scripts/setup.sh --test; another path: SCXLAB_CHROMIUM=/path/to/chromium)";
+    std::cout << why << std::endl;
+#ifdef SKIP
+    SKIP(why);
+#else
+    WARN(why);
+    return;
+#endif
+  }
+  test::ReportFixture f("browser");
+  const auto html_path = f.dir.path / "report.html";
+  reports::write_html_report(html_path.string(), f.input);
+  const auto file = read_file(html_path);
+  test::check_self_contained(file);
+
+  const auto run = dump_dom(html_path, f.dir.path);
+  INFO("chromium stderr: " << run.err);
+  REQUIRE(run.status == 0);
+  const auto& dom = run.out;
+  REQUIRE(dom.find("<html") != std::string::npos);
+
+  // The script ran to its end.
+  const auto root = test::elements(dom, "html");
+  REQUIRE(root.size() == 1);
+  CHECK(root[0].attr("data-scxlab-ready") == "yes");
+  CHECK(root[0].has_class("js"));
+  // The parser kept the structure as written: same cells, same charts.
+  CHECK(test::count_of(dom, "<td") == test::count_of(file, "<td"));
+  CHECK(test::count_of(dom, "<svg") == 7);
+  CHECK(test::count_of(dom, "<circle") == test::count_of(file, "<circle"));
+  CHECK(test::count_of(dom, "class=\"curve\"") == test::count_of(file, "class=\"curve\""));
+  // And the numbers are the analysis's and the store's.
+  CHECK(test::check_results_tables(dom, f.input) == 12);
+  CHECK(test::check_strip_plots(dom, f.input) == 6);
+  CHECK(test::check_distributions(dom, f.input) == 1);
+}

@@ -1,0 +1,128 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "catch.hpp"
+#include "dom.hpp"
+#include "fixture.hpp"
+#include "report_checks.hpp"
+#include "reports/html.hpp"
+#include "reports/markup.hpp"
+#include "reports/terminal.hpp"
+
+using namespace scxlab;
+using namespace scxlab::reports;
+namespace fs = std::filesystem;
+
+TEST_CASE("the HTML report is self-contained and shows exactly the analysis's and the store's numbers",
+          "[reports][html]") {
+  test::ReportFixture f("html-numbers");
+  const auto html = render_html(f.input);
+  test::check_self_contained(html);
+  CHECK(test::check_results_tables(html, f.input) == 3 * 2 + 3 * 2);  // schedulers x headline metrics, per workload
+  CHECK(test::check_strip_plots(html, f.input) == 4 + 2);             // every metric of each workload
+  CHECK(test::check_distributions(html, f.input) == 1);               // wakeup_latency on messaging
+}
+
+TEST_CASE("the HTML report embeds its data as JSON that no text can break out of", "[reports][html]") {
+  test::ReportFixture f("html-data");
+  const auto html = render_html(f.input);
+  // The fixture's failed trial printed "</script>" on stderr: it must not end the script.
+  CHECK(test::count_of(html, "</script>") == 2);
+  const auto scripts = test::elements(html, "script");
+  REQUIRE(scripts.size() == 2);
+  CHECK(scripts[0].attr("id") == "scxlab-data");
+  CHECK(scripts[0].attr("type") == "application/json");
+  const auto data = nlohmann::json::parse(scripts[0].inner);
+  CHECK(data["analysis"] == analysis_to_json(f.input.analysis));
+  REQUIRE(data["trials"].size() == f.input.trials.size());
+  CHECK(data["run"]["uuid"] == f.input.run.uuid);
+  const auto failed = std::find_if(data["trials"].begin(), data["trials"].end(),
+                                   [](const auto& t) { return t["status"] == "failed"; });
+  REQUIRE(failed != data["trials"].end());
+  CHECK((*failed)["stderr_tail"] == "frames: cannot allocate </script> buffer\n");
+}
+
+TEST_CASE("the HTML report lists every trial with its status and reason, warnings and unavailable metrics",
+          "[reports][html]") {
+  test::ReportFixture f("html-trials");
+  const auto html = render_html(f.input);
+  const auto tables = test::elements(html, "table");
+  const auto trials = std::find_if(tables.begin(), tables.end(), [](auto& t) { return t.attr("id") == "trials-table"; });
+  REQUIRE(trials != tables.end());
+  std::vector<test::Element> rows;
+  for (const auto& tr : test::elements(trials->inner, "tr")) {
+    if (!tr.attr("data-seq").empty()) rows.push_back(tr);
+  }
+  REQUIRE(rows.size() == f.input.trials.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& t = f.input.trials[i];
+    CHECK(rows[i].attr("data-status") == t.status);
+    CHECK(rows[i].has_class("left-out") == (t.status != "ok"));
+    const auto cells = test::elements(rows[i].inner, "td");
+    REQUIRE(cells.size() == 10);
+    CHECK(test::text_of(cells[5].inner) == t.status);
+    if (t.stderr_tail.empty()) CHECK(test::text_of(cells[9].inner) == t.reason);
+    else CHECK(test::text_of(cells[9].inner).rfind(t.reason + "stderr" + t.stderr_tail, 0) == 0);
+  }
+  for (const auto& w : warnings(f.input)) CHECK(html.find("<li>" + escape_html(w) + "</li>") != std::string::npos);
+  for (const auto& u : unavailable_metrics(f.input.trials)) {
+    CHECK(html.find("not available on this host: " + escape_html(u.reason)) != std::string::npos);
+  }
+  CHECK(html.find("time budget 10m: all 8 repetitions fit") != std::string::npos);
+}
+
+TEST_CASE("the HTML report is accessible: language, captions, header scopes, labelled charts", "[reports][html]") {
+  test::ReportFixture f("html-a11y");
+  const auto html = render_html(f.input);
+  CHECK(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0) == 0);
+  for (const auto& table : test::elements(html, "table")) CHECK(test::elements(table.inner, "caption").size() == 1);
+  for (const auto& th : test::elements(html, "th")) CHECK_FALSE(th.attr("scope").empty());
+  const auto svgs = test::elements(html, "svg");
+  CHECK(svgs.size() == 7);
+  for (const auto& svg : svgs) {
+    CHECK(svg.attr("role") == "img");
+    std::istringstream ids(svg.attr("aria-labelledby"));
+    for (std::string id; ids >> id;) CHECK(svg.inner.find("id=\"" + id + "\"") != std::string::npos);
+  }
+  // Colour is not the only sign of a call: the words are there.
+  for (const auto& td : test::elements(html, "td")) {
+    if (td.has_class("better")) CHECK(td.inner.find("better") != std::string::npos);
+    if (td.has_class("worse")) CHECK(td.inner.find("worse") != std::string::npos);
+  }
+}
+
+TEST_CASE("write_html_report writes the rendered report atomically", "[reports][html]") {
+  test::ReportFixture f("html-write");
+  const auto path = (f.dir.path / "report.html").string();
+  write_html_report(path, f.input);
+  std::stringstream written;
+  written << std::ifstream(path).rdbuf();
+  CHECK(written.str() == render_html(f.input));
+  for (const auto& entry : fs::directory_iterator(f.dir.path)) {
+    CHECK(entry.path().filename().string().rfind(".report.html", 0) != 0);
+  }
+  CHECK_THROWS_WITH(write_html_report((f.dir.path / "no" / "report.html").string(), f.input),
+                    Catch::Contains("no/report.html"));
+}
+
+TEST_CASE("a run with nothing to compare still renders both reports, saying so", "[reports][html]") {
+  ReportInput in;
+  in.run.kind = "shootout";
+  auto t = store::TrialRecord{};
+  t.seq = 0;
+  t.kind = "measure";
+  t.status = "ejected";
+  t.reason = "scx_x was ejected";
+  t.scheduler = "scx_x";
+  t.workload = "w";
+  in.trials = {t};
+  const auto html = render_html(in);
+  CHECK(html.find("No trial counted in the statistics: nothing to compare.") != std::string::npos);
+  CHECK(html.find("w / scx_x: no trial counted in the statistics (1 trial)") != std::string::npos);
+  test::check_self_contained(html);
+  const auto text = render_terminal(in, {});
+  CHECK(text.find("no trial counted in the statistics: nothing to compare") != std::string::npos);
+  CHECK(text.find("1 ejected (scx_x was ejected)") != std::string::npos);
+}
