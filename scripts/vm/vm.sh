@@ -7,9 +7,12 @@
 #       Debian mirror this machine's apt already uses (default: unstable testing
 #       stable-backports; set SCXLAB_VM_SUITES to change), checks its config file, and caches
 #       it with the matching linux-bpf-dev's vmlinux.h under /var/cache/scxlab/vm/:
-#         vmlinuz  config  vmlinux.h  kernel-version  kernel-info
+#         vmlinuz  config  vmlinux.h  kernel-version  kernel-info  (+ vmlinux, the
+#         uncompressed PVH image QEMU boots faster)
 #       A private apt configuration is used; the host's apt state is not touched. Does
 #       nothing when cached; --refresh looks for a newer kernel. Needs root.
+#       SCXLAB_VM_CACHE moves the cache; SCXLAB_VM_MIRROR names a Debian mirror on hosts
+#       whose apt has none (e.g. Ubuntu).
 #   vm.sh initramfs [--build-dir DIR] [--tests]
 #       Builds (only when an input changed) and prints the path of the base initramfs:
 #       busybox, hackbench, stress-ng, bpftool, the build directory's top-level executables
@@ -25,8 +28,9 @@
 #         --file HOST[:GUEST]  copy a file or directory in (default GUEST: /host/<name>);
 #                              repeatable; an ELF file brings its shared libraries along
 #         --results DIR        fetch the guest's /results into DIR (created; files of the same
-#                              name are overwritten); the guest's kernel log is always there
-#                              as kernel.log. Without it /results is not sent back.
+#                              name are overwritten), plus kernel.log (the guest's dmesg at
+#                              the end) and console.log (what was printed). Without it
+#                              /results is not sent back.
 #         --build-dir DIR      build tree to ship (default: $SCXLAB_BUILD_DIR or build)
 #         --tests              also ship DIR/tests/test_* (Catch2 test binaries)
 #         --smp N  --mem MIB   guest size (default 2 CPUs, 2048 MiB)
@@ -37,12 +41,16 @@
 #       The cached kernel, the accelerator QEMU will use and the cache paths.
 #
 # Inside the guest: the build directory's executables are on PATH and at /scxlab/build/ and
-# at their host path (so paths compiled into test binaries work); devtmpfs, proc, sysfs,
+# at their host path (so paths compiled into test binaries work); hackbench, stress-ng and
+# bpftool are on PATH; devtmpfs, proc, sysfs,
 # debugfs, tracefs, bpffs, cgroup2, /run and /tmp are mounted; SCXLAB_VM=1 and
 # SCXLAB_RESULTS=/results are set; cwd is /root.
 #
 # Exit codes of run: COMMAND's own; 124 COMMAND (or the whole guest) timed out; 125 the VM
-# failed (QEMU error, kernel panic, no exit status came back); 2 bad usage or nothing fetched.
+# failed (QEMU error, kernel panic, no exit status came back); 2 bad usage or nothing fetched;
+# 130/143 vm.sh got SIGINT/SIGTERM (the VM is stopped first).
+# stderr carries vm.sh's own lines ("vm.sh: kernel <version> ...", "vm.sh: exit status N");
+# the guest prints "vm: kernel <version>, N CPUs, ..., sched_ext <state>" first.
 #
 # Accelerator: KVM is tried once per (QEMU, host kernel, VM kernel, CPU model) with a probe
 # boot and TCG is used when it fails (nested KVM fails on some clouds); SCXLAB_VM_ACCEL=kvm|tcg
@@ -458,6 +466,30 @@ console_filter() {
     }'
 }
 
+# Runs QEMU (args: hard time limit, QEMU arguments) with its console through console_filter;
+# sets qemu_rc (timeout's status: 124 when it had to kill QEMU) and, if SIGINT or SIGTERM
+# reached this script meanwhile, interrupted=INT|TERM. QEMU runs under `timeout`, in a process
+# group of its own that a terminal's Ctrl-C does not reach, so the signal is passed on here.
+watch_vm() {
+  local limit=$1; shift
+  local vm_pid filter_pid
+  mkfifo "$work/console"
+  console_filter "${results_dir:+$work/console.log}" <"$work/console" &
+  filter_pid=$!
+  timeout -k 5 "$limit" qemu-system-x86_64 "$@" -serial stdio </dev/null >"$work/console" 2>"$work/qemu.err" &
+  vm_pid=$!
+  interrupted=""
+  trap 'interrupted=INT; kill -TERM "$vm_pid" 2>/dev/null' INT
+  trap 'interrupted=TERM; kill -TERM "$vm_pid" 2>/dev/null' TERM
+  wait "$vm_pid" && qemu_rc=0 || qemu_rc=$?
+  # A trapped signal ends `wait` early: wait again until QEMU is really gone.
+  while [ -n "$interrupted" ] && kill -0 "$vm_pid" 2>/dev/null; do
+    wait "$vm_pid" || true
+  done
+  trap - INT TERM
+  wait "$filter_pid" || true
+}
+
 parse_vm_options() {
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -480,7 +512,7 @@ cmd_boot() {
   local mode=$1; shift
   local timeout=300 results_dir="" build_dir="" with_tests=0 smp=2 mem=2048 append_extra=""
   local -a files=() command_argv=() qemu_args
-  local build base work token accel start rc qemu_rc
+  local build base work token accel start rc qemu_rc interrupted
   parse_vm_options "$@"
   [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout '$timeout' is not a number of seconds"
   if [ "$mode" = run ] && [ ${#command_argv[@]} -eq 0 ]; then
@@ -505,11 +537,11 @@ cmd_boot() {
     return
   fi
   start=$(date +%s)
-  set +e
-  timeout -k 5 "$((timeout + boot_grace))" qemu-system-x86_64 "${qemu_args[@]}" -serial stdio \
-    </dev/null 2>"$work/qemu.err" | console_filter "${results_dir:+$work/console.log}"
-  qemu_rc=${PIPESTATUS[0]}
-  set -e
+  watch_vm "$((timeout + boot_grace))" "${qemu_args[@]}"
+  if [ -n "$interrupted" ]; then
+    say "interrupted by SIG$interrupted: the VM was stopped"
+    return $((128 + $(kill -l "$interrupted")))
+  fi
   if [ -n "$results_dir" ]; then
     mkdir -p "$results_dir"
     [ -s "$work/results.b64" ] && base64 -d "$work/results.b64" | tar -xz -C "$results_dir"
