@@ -6,6 +6,7 @@
 namespace scxlab::workloads {
 
 Definition messaging_workload();
+std::vector<MetricSpec> messaging_metric_specs();  // also hackbench's and perf bench messaging's
 Definition request_workload();
 Definition frames_workload();
 std::vector<Definition> tool_workloads();  // hackbench, schbench, perf bench, stress-ng, cyclictest

@@ -25,7 +25,9 @@ bool write_all(int fd, const std::string& data);
 std::string read_text_file(const std::string& path);
 
 // fork() whose child gets SIGKILL when its parent dies (so a killed generator or harness
-// leaves no orphan load behind). Returns like fork().
+// leaves no orphan load behind). The kernel ties this to the forking THREAD: fork from a
+// thread that outlives the child (every caller here forks from its main thread). Returns
+// like fork().
 pid_t fork_dying_with_parent();
 
 // fork_dying_with_parent(), and the child leads a new process group (the unit kill_group kills).

@@ -172,6 +172,11 @@ Measurements run_messaging(const Params& p) {
 
 }  // namespace
 
+std::vector<MetricSpec> messaging_metric_specs() {
+  return {{"time_s", "s", Direction::lower_is_better, true, "wall time from the start signal until all tasks are done"},
+          {"messages_per_s", "msg/s", Direction::higher_is_better, false, "messages delivered per second"}};
+}
+
 Definition messaging_workload() {
   WorkloadInfo info;
   info.name = "messaging";
@@ -184,8 +189,7 @@ Definition messaging_workload() {
       enum_param("ipc", "sockets", {"sockets", "pipes"}, "UNIX stream sockets or pipes"),
       enum_param("mode", "processes", {"processes", "threads"}, "tasks as processes or threads"),
   };
-  info.metrics = {{"time_s", "s", Direction::lower_is_better, true, "wall time from start signal to all done"},
-                  {"messages_per_s", "msg/s", Direction::higher_is_better, false, "messages delivered per second"}};
+  info.metrics = messaging_metric_specs();
   Definition d;
   d.info = std::move(info);
   d.generate = run_messaging;

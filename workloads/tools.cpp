@@ -26,11 +26,6 @@ Definition tool(std::string name, std::string summary, std::string program, std:
   return d;
 }
 
-std::vector<MetricSpec> messaging_specs() {
-  return {{"time_s", "s", kLower, true, "wall time from the start signal until all tasks are done"},
-          {"messages_per_s", "msg/s", kHigher, false, "messages delivered per second"}};
-}
-
 Definition hackbench() {
   auto d = tool("hackbench", "rt-tests hackbench: groups of senders and receivers exchanging messages", "hackbench",
                 "apt install rt-tests");
@@ -42,7 +37,7 @@ Definition hackbench() {
       enum_param("ipc", "sockets", {"sockets", "pipes", "inet"}, "UNIX sockets, pipes (-p) or TCP loopback (-i)"),
       enum_param("mode", "processes", {"processes", "threads"}, "processes (-P) or threads (-T)"),
   };
-  d.info.metrics = messaging_specs();
+  d.info.metrics = messaging_metric_specs();
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"hackbench", "-g", arg(r.integer("groups")), "-f", arg(r.integer("fds")),
@@ -65,7 +60,7 @@ Definition perf_messaging() {
       enum_param("ipc", "sockets", {"sockets", "pipes"}, "UNIX sockets or pipes (-p)"),
       enum_param("mode", "processes", {"processes", "threads"}, "processes or threads (-t)"),
   };
-  d.info.metrics = messaging_specs();
+  d.info.metrics = messaging_metric_specs();
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"perf", "bench", "sched", "messaging", "-g", arg(r.integer("groups")), "-l",
