@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -11,12 +12,15 @@
 namespace scxlab::stats {
 namespace {
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 // Observations of one workload, grouped in first-seen order.
 struct MetricSamples {
   std::string metric, unit;
   Direction direction = Direction::informational;
   bool headline = false;
   std::vector<double> values;
+  std::size_t non_finite = 0;  // dropped values (NaN, inf)
 };
 
 struct SchedulerSamples {
@@ -27,7 +31,7 @@ struct SchedulerSamples {
     for (auto& m : metrics) {
       if (m.metric == o.metric) return m;
     }
-    metrics.push_back({o.metric, o.unit, o.direction, o.headline, {}});
+    metrics.push_back({o.metric, o.unit, o.direction, o.headline, {}, 0});
     return metrics.back();
   }
   const MetricSamples* find(const std::string& name) const {
@@ -49,6 +53,12 @@ struct WorkloadSamples {
     schedulers.push_back({name, {}});
     return schedulers.back();
   }
+  const SchedulerSamples* find(const std::string& name) const {
+    for (const auto& s : schedulers) {
+      if (s.scheduler == name) return &s;
+    }
+    return nullptr;
+  }
 };
 
 std::vector<WorkloadSamples> group(std::span<const Observation> observations) {
@@ -60,145 +70,319 @@ std::vector<WorkloadSamples> group(std::span<const Observation> observations) {
       workloads.push_back({o.workload, {}});
       it = workloads.end() - 1;
     }
-    it->scheduler(o.scheduler).metric(o).values.push_back(o.value);
+    auto& m = it->scheduler(o.scheduler).metric(o);
+    if (std::isfinite(o.value)) {
+      m.values.push_back(o.value);
+    } else {
+      ++m.non_finite;
+    }
   }
   return workloads;
 }
 
+void validate(const AnalysisOptions& o) {
+  const auto bad = [](const char* what, double value, const char* fix) {
+    throw std::invalid_argument(fmt::format("analysis option {} = {}: {}", what, value, fix));
+  };
+  if (!(o.alpha > 0 && o.alpha < 1)) bad("alpha", o.alpha, "must be in (0, 1), e.g. 0.05");
+  if (!(o.level > 0 && o.level < 1)) bad("level", o.level, "must be in (0, 1), e.g. 0.95");
+  if (!(o.min_effect >= 0)) bad("min_effect", o.min_effect, "must be >= 0, e.g. 0.02 for 2%");
+  if (o.resamples < 100) bad("resamples", o.resamples, "use at least 100 (2000 is the default)");
+}
+
+// A seed of its own for every group, from its names (FNV-1a, stable across platforms): a
+// group's intervals do not change when another scheduler or workload is added to the run.
+std::uint64_t group_seed(std::uint64_t seed, std::initializer_list<std::string_view> names) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (auto name : names) {
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xffU) * 1099511628211ULL;  // separator: ("ab", "c") differs from ("a", "bc")
+  }
+  return seed ^ h;
+}
+
+Summary summarize_seeded(std::span<const double> values, const AnalysisOptions& options, std::uint64_t seed) {
+  std::vector<double> finite;
+  std::copy_if(values.begin(), values.end(), std::back_inserter(finite), [](double v) { return std::isfinite(v); });
+  Summary s;
+  s.n = finite.size();
+  if (finite.empty()) return s;
+  s.median = median(finite);
+  s.mean = mean(finite);
+  s.sd = sample_sd(finite);
+  s.cv = s.mean != 0 ? s.sd / std::abs(s.mean) : 0;
+  const auto [lo, hi] = std::minmax_element(finite.begin(), finite.end());
+  s.min = *lo;
+  s.max = *hi;
+  Rng rng(seed);
+  const auto ci = bootstrap_median_interval(finite, options.resamples, options.level, rng);
+  s.ci_low = ci.low;
+  s.ci_high = ci.high;
+  return s;
+}
+
 // > 1 when the candidate is better, whatever the metric's direction.
-double goodness(double ratio, Direction d) {
-  if (ratio <= 0) return 1;
-  return d == Direction::lower_is_better ? 1 / ratio : ratio;
+double goodness(double ratio, Direction d) { return d == Direction::lower_is_better ? 1 / ratio : ratio; }
+
+std::string percent(double ratio) { return fmt::format("{:+.1f}%", 100 * (ratio - 1)); }
+
+// What the call rule needs to know besides the comparison itself.
+struct CallContext {
+  Direction direction;
+  std::size_t n_baseline, n_candidate, family_size;
+};
+
+Call better_or_worse(bool candidate_higher, Direction d) {
+  return candidate_higher == (d == Direction::higher_is_better) ? Call::better : Call::worse;
 }
 
-// "No difference" needs an interval that excludes effects this many times the minimum effect.
-constexpr double kNarrow = 5;
+// Rule a of the header: even complete separation could not reach significance. Empty when
+// the test can reach it.
+std::string too_few_repetitions(const CallContext& k, const AnalysisOptions& o) {
+  const double best_p = mann_whitney_min_p(k.n_baseline, k.n_candidate) * static_cast<double>(k.family_size);
+  if (best_p < o.alpha) return "";
+  return fmt::format(
+      "{} against {} repetitions cannot reach p < {} over {} metric(s) (the best possible is {:.3g}): run at least "
+      "{} of each",
+      k.n_candidate, k.n_baseline, o.alpha, k.family_size, best_p,
+      min_repetitions_for_significance(o.alpha, k.family_size));
+}
 
-Call decide(const Comparison& c, Direction d, double min_p_adjusted, const AnalysisOptions& o) {
+// The call for a comparison with a ratio interval (the rules of stats/analysis.hpp).
+void decide_by_ratio(Comparison& c, const CallContext& k, const AnalysisOptions& o) {
   const bool significant = c.p_adjusted < o.alpha;
-  // Called only when the whole interval lies beyond the minimum effect: a significant test
-  // alone would call about alpha of all A/A comparisons, most of them by more than 2%.
-  const bool beyond = c.ratio_ci_low > 1 + o.min_effect || c.ratio_ci_high < 1 - o.min_effect;
-  if (significant && beyond) return goodness(c.ratio, d) > 1 ? Call::better : Call::worse;
-  if (significant) return Call::no_difference;  // not shown to exceed the effect that matters
-  // Not significant: "no difference" only when the data could have shown one, i.e. the test
-  // can reach significance at these sample sizes and the interval excludes effects of
-  // kNarrow times the minimum; otherwise the honest answer is "run more".
-  const bool could_reach = min_p_adjusted < o.alpha;
-  const bool narrow = c.ratio_ci_low >= 1 - kNarrow * o.min_effect && c.ratio_ci_high <= 1 + kNarrow * o.min_effect;
-  return could_reach && narrow ? Call::no_difference : Call::inconclusive;
+  const double m = o.min_effect, large = kLargeEffectFactor * o.min_effect;
+  const bool beyond = c.ratio_ci_low > 1 + m || c.ratio_ci_high < 1 - m;
+  const auto interval = fmt::format("{} to {}", percent(c.ratio_ci_low), percent(c.ratio_ci_high));
+  if (significant && beyond) {
+    c.call = better_or_worse(c.ratio_ci_low > 1 + m, k.direction);
+    c.reason = fmt::format("p = {:.3g} after Holm over {} metric(s) and the interval {} lies beyond +-{:g}%",
+                           c.p_adjusted, k.family_size, interval, 100 * m);
+  } else if (auto few = too_few_repetitions(k, o); !few.empty()) {
+    c.call = Call::inconclusive;
+    c.reason = std::move(few);
+  } else if (c.ratio_ci_low < 1 - large || c.ratio_ci_high > 1 + large) {
+    c.call = Call::inconclusive;
+    c.reason = fmt::format("the interval {} still allows a difference of {:g}% or more: run more repetitions",
+                           interval, 100 * large);
+  } else if (beyond) {
+    c.call = Call::inconclusive;
+    c.reason = fmt::format("the interval {} lies beyond +-{:g}% but p = {:.3g} after Holm over {} metric(s) is not "
+                           "below {}: run more repetitions",
+                           interval, 100 * m, c.p_adjusted, k.family_size, o.alpha);
+  } else if (c.p_adjusted < o.alpha / kStrongEvidenceDivisor && std::abs(c.ratio - 1) > m) {
+    c.call = Call::inconclusive;
+    c.reason = fmt::format("a difference is very likely (p = {:.3g} after Holm) and estimated at {}, but the interval "
+                           "{} does not yet exclude +-{:g}%: run more repetitions",
+                           c.p_adjusted, percent(c.ratio), interval, 100 * m);
+  } else {
+    c.call = Call::no_difference;
+    c.reason = fmt::format("no difference beyond +-{:g}% was shown (p = {:.3g} after Holm, interval {}) and one of "
+                           "{:g}% or more is ruled out",
+                           100 * m, c.p_adjusted, interval, 100 * large);
+  }
 }
 
-// Compares every directional metric of `candidate` with `baseline`; Holm over the family.
-void compare_family(const SchedulerSamples& baseline, const SchedulerSamples& candidate,
-                    std::vector<MetricResult>& results, const AnalysisOptions& o, Rng& rng) {
-  std::vector<std::size_t> family;
-  std::vector<double> p;
-  std::vector<Comparison> comparisons(results.size());
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& m = candidate.metrics[i];
-    const auto* base = baseline.find(m.metric);
-    if (m.direction == Direction::informational || !base || base->values.empty() || m.values.empty()) continue;
-    auto& c = comparisons[i];
-    const double base_median = median(base->values);
-    c.ratio = base_median != 0 ? median(m.values) / base_median : 1;
-    const auto ci = bootstrap_ratio_interval(base->values, m.values, o.resamples, o.level, rng);
+// Without a ratio (baseline median not positive) only the test speaks.
+void decide_by_test(Comparison& c, const CallContext& k, double median_difference, const AnalysisOptions& o) {
+  if (c.p_adjusted < o.alpha && median_difference != 0) {
+    c.call = better_or_worse(median_difference > 0, k.direction);
+    c.reason = fmt::format("p = {:.3g} after Holm over {} metric(s); no ratio (baseline median not positive)",
+                           c.p_adjusted, k.family_size);
+  } else if (auto few = too_few_repetitions(k, o); !few.empty()) {
+    c.call = Call::inconclusive;
+    c.reason = std::move(few);
+  } else {
+    c.call = Call::no_difference;
+    c.reason = fmt::format("p = {:.3g} after Holm over {} metric(s); no ratio (baseline median not positive)",
+                           c.p_adjusted, k.family_size);
+  }
+}
+
+// Ratio, its interval and the raw p-value; the call comes after Holm over the family.
+Comparison measure(const MetricSamples& base, const MetricSamples& cand, const AnalysisOptions& o, Rng& rng) {
+  Comparison c;
+  c.p_value = mann_whitney_p(base.values, cand.values);
+  const double b = median(base.values), m = median(cand.values);
+  if (b > 0 && m >= 0) {
+    c.ratio = m / b;
+    const auto ci = bootstrap_ratio_interval(base.values, cand.values, o.resamples, o.level, rng);
     c.ratio_ci_low = ci.low;
     c.ratio_ci_high = ci.high;
-    c.p_value = mann_whitney_p(base->values, m.values);
-    family.push_back(i);
-    p.push_back(c.p_value);
+  } else {
+    c.ratio = c.ratio_ci_low = c.ratio_ci_high = kNaN;
   }
+  return c;
+}
+
+bool comparable(const MetricSamples& candidate, const MetricSamples* base) {
+  return candidate.direction != Direction::informational && base && !base->values.empty() &&
+         !candidate.values.empty();
+}
+
+// Compares every directional metric of `candidate` with `baseline`, Holm over that family.
+void compare_family(const std::string& workload, const SchedulerSamples& baseline,
+                    const SchedulerSamples& candidate, std::vector<MetricResult>& results,
+                    const AnalysisOptions& o, std::vector<std::string>& warnings) {
+  std::vector<std::size_t> family;
+  std::vector<Comparison> comparisons;
+  for (std::size_t i = 0; i < candidate.metrics.size(); ++i) {
+    const auto& m = candidate.metrics[i];
+    const auto* base = baseline.find(m.metric);
+    if (!comparable(m, base)) {
+      if (m.direction != Direction::informational && !m.values.empty()) {
+        warnings.push_back(fmt::format("{} / {}: {} not compared: the baseline {} has no values for it", workload,
+                                       candidate.scheduler, m.metric, baseline.scheduler));
+      }
+      continue;
+    }
+    Rng rng(group_seed(o.seed, {"ratio", workload, candidate.scheduler, m.metric}));
+    comparisons.push_back(measure(*base, m, o, rng));
+    family.push_back(i);
+  }
+  std::vector<double> p;
+  for (const auto& c : comparisons) p.push_back(c.p_value);
   const auto adjusted = holm_adjust(p);
   for (std::size_t k = 0; k < family.size(); ++k) {
-    const auto i = family[k];
-    auto& c = comparisons[i];
+    const auto& m = candidate.metrics[family[k]];
+    const auto& base = *baseline.find(m.metric);
+    auto& c = comparisons[k];
     c.p_adjusted = adjusted[k];
-    const auto* base = baseline.find(candidate.metrics[i].metric);
-    const double min_p = std::min(1.0, mann_whitney_min_p(base->values.size(), candidate.metrics[i].values.size()) *
-                                           static_cast<double>(family.size()));
-    c.call = decide(c, candidate.metrics[i].direction, min_p, o);
-    results[i].vs_baseline = c;
+    const CallContext context{m.direction, base.values.size(), m.values.size(), family.size()};
+    if (std::isnan(c.ratio)) {
+      decide_by_test(c, context, median(m.values) - median(base.values), o);
+    } else {
+      decide_by_ratio(c, context, o);
+    }
+    results[family[k]].vs_baseline = std::move(c);
   }
 }
 
-SchedulerResult summarise_scheduler(const SchedulerSamples& s, const AnalysisOptions& o) {
+SchedulerResult summarise_scheduler(const std::string& workload, const SchedulerSamples& s, const AnalysisOptions& o) {
   SchedulerResult r{s.scheduler, {}, 0, 1};
-  for (const auto& m : s.metrics) r.metrics.push_back({m.metric, m.unit, m.direction, m.headline, summarize(m.values, o), {}});
+  for (const auto& m : s.metrics) {
+    const auto seed = group_seed(o.seed, {"median", workload, s.scheduler, m.metric});
+    r.metrics.push_back({m.metric, m.unit, m.direction, m.headline, summarize_seeded(m.values, o, seed), {}});
+  }
   return r;
 }
 
-// Geometric mean of direction-adjusted headline ratios against the baseline.
-double headline_score(const SchedulerResult& r) {
+// Geometric mean of direction-adjusted headline ratios against the baseline; empty when no
+// headline metric has a usable ratio (then the scheduler is not ranked on this workload).
+std::optional<double> headline_score(const SchedulerResult& r) {
   double log_sum = 0;
   int n = 0;
   for (const auto& m : r.metrics) {
-    if (!m.headline || !m.vs_baseline || m.direction == Direction::informational) continue;
-    log_sum += std::log(goodness(m.vs_baseline->ratio, m.direction));
+    if (!m.headline || !m.vs_baseline) continue;
+    const double g = goodness(m.vs_baseline->ratio, m.direction);
+    if (!std::isfinite(g) || g <= 0) continue;  // NaN ratio, or a median of 0 on one side
+    log_sum += std::log(g);
     ++n;
   }
-  return n ? std::exp(log_sum / n) : 1;
+  if (n == 0) return std::nullopt;
+  return std::exp(log_sum / n);
 }
 
-void rank(std::vector<SchedulerResult>& schedulers) {
-  std::vector<const SchedulerResult*> order;
-  for (const auto& s : schedulers) order.push_back(&s);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
+bool has_headline(const SchedulerSamples& s) {
+  return std::any_of(s.metrics.begin(), s.metrics.end(), [](const MetricSamples& m) {
+    return m.headline && m.direction != Direction::informational && !m.values.empty();
+  });
+}
+
+// Scores the candidates (the baseline keeps 1) and ranks the scored ones, best first; ties
+// keep first-seen order.
+void rank(std::vector<SchedulerResult>& schedulers, const std::string& baseline) {
+  std::vector<SchedulerResult*> ranked;
   for (auto& s : schedulers) {
-    s.rank = static_cast<int>(std::find(order.begin(), order.end(), &s) - order.begin()) + 1;
+    if (s.scheduler != baseline) {
+      const auto score = headline_score(s);
+      if (!score) continue;
+      s.score = *score;
+    }
+    ranked.push_back(&s);
   }
+  std::stable_sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = static_cast<int>(i) + 1;
 }
 
-void noise_warnings(const WorkloadAnalysis& w, double threshold, std::vector<std::string>& out) {
-  for (const auto& s : w.schedulers) {
-    for (const auto& m : s.metrics) {
-      if (m.direction != Direction::informational && m.summary.n >= 2 && m.summary.cv > threshold) {
+// Dropped values and noisy directional metrics (the CV from the summary of the same group).
+void data_warnings(const WorkloadSamples& w, const WorkloadAnalysis& analysed, const AnalysisOptions& o,
+                   std::vector<std::string>& out) {
+  for (std::size_t i = 0; i < w.schedulers.size(); ++i) {
+    const auto& s = w.schedulers[i];
+    for (std::size_t j = 0; j < s.metrics.size(); ++j) {
+      const auto& m = s.metrics[j];
+      const auto& summary = analysed.schedulers[i].metrics[j].summary;
+      if (m.non_finite) {
+        out.push_back(fmt::format("{} / {}: {}: ignored {} non-finite value(s) (NaN or infinite)", w.workload,
+                                  s.scheduler, m.metric, m.non_finite));
+      }
+      if (m.direction != Direction::informational && summary.n >= 2 && summary.cv > o.cv_warning) {
         out.push_back(fmt::format("{} / {}: {} varies a lot between repetitions (CV {:.1f}%)", w.workload,
-                                  s.scheduler, m.metric, 100 * m.summary.cv));
+                                  s.scheduler, m.metric, 100 * summary.cv));
       }
     }
   }
 }
 
 WorkloadAnalysis analyse_workload(const WorkloadSamples& w, const std::string& baseline_name,
-                                  const AnalysisOptions& o, Rng& rng) {
+                                  const AnalysisOptions& o) {
   WorkloadAnalysis out{w.workload, {}, {}};
-  const SchedulerSamples* baseline = nullptr;
+  const auto* baseline = w.find(baseline_name);
   for (const auto& s : w.schedulers) {
-    if (s.scheduler == baseline_name) baseline = &s;
-  }
-  for (const auto& s : w.schedulers) {
-    auto r = summarise_scheduler(s, o);
-    if (baseline && &s != baseline) {
-      compare_family(*baseline, s, r.metrics, o, rng);
-      r.score = headline_score(r);
-    }
+    auto r = summarise_scheduler(w.workload, s, o);
+    if (baseline && &s != baseline) compare_family(w.workload, *baseline, s, r.metrics, o, out.warnings);
     out.schedulers.push_back(std::move(r));
   }
-  if (!baseline) out.warnings.push_back(fmt::format("{}: the baseline {} has no successful repetition; nothing was compared",
-                                                    w.workload, baseline_name));
-  rank(out.schedulers);
-  noise_warnings(out, o.cv_warning, out.warnings);
+  if (!baseline) {
+    out.warnings.push_back(fmt::format("{}: the baseline {} has no values here; nothing was compared or ranked",
+                                       w.workload, baseline_name));
+  } else if (!has_headline(*baseline)) {
+    out.warnings.push_back(fmt::format("{}: the baseline {} has no headline metric; schedulers are not ranked here",
+                                       w.workload, baseline_name));
+  } else {
+    rank(out.schedulers, baseline_name);
+  }
+  data_warnings(w, out, o, out.warnings);
   return out;
 }
 
-std::vector<std::pair<std::string, double>> overall(const std::vector<WorkloadAnalysis>& workloads) {
-  std::vector<std::pair<std::string, double>> totals;  // scheduler, sum of log scores
-  std::map<std::string, int> counts;
+// Geometric mean of each scheduler's scores over the workloads that ranked it.
+std::vector<std::pair<std::string, double>> overall(const std::vector<WorkloadAnalysis>& workloads,
+                                                    std::vector<std::string>& warnings) {
+  struct Tally {
+    std::string scheduler;
+    double log_sum = 0;
+    std::size_t scored = 0, seen = 0;
+  };
+  std::vector<Tally> tallies;
   for (const auto& w : workloads) {
     for (const auto& s : w.schedulers) {
-      auto it = std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == s.scheduler; });
-      if (it == totals.end()) {
-        totals.emplace_back(s.scheduler, 0.0);
-        it = totals.end() - 1;
+      auto it = std::find_if(tallies.begin(), tallies.end(), [&](const Tally& t) { return t.scheduler == s.scheduler; });
+      if (it == tallies.end()) {
+        tallies.push_back({s.scheduler});
+        it = tallies.end() - 1;
       }
-      it->second += std::log(s.score);
-      ++counts[s.scheduler];
+      ++it->seen;
+      if (s.rank == 0) continue;
+      it->log_sum += std::log(s.score);
+      ++it->scored;
     }
   }
-  for (auto& [name, log_sum] : totals) log_sum = std::exp(log_sum / counts[name]);
-  std::stable_sort(totals.begin(), totals.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  return totals;
+  const std::size_t ranked_workloads = std::count_if(workloads.begin(), workloads.end(), [](const WorkloadAnalysis& w) {
+    return std::any_of(w.schedulers.begin(), w.schedulers.end(), [](const SchedulerResult& s) { return s.rank > 0; });
+  });
+  std::vector<std::pair<std::string, double>> ranking;
+  for (const auto& t : tallies) {
+    if (t.scored == 0) continue;
+    if (t.scored < ranked_workloads) {
+      warnings.push_back(fmt::format("{}: the overall score covers {} of the {} ranked workloads", t.scheduler,
+                                     t.scored, ranked_workloads));
+    }
+    ranking.emplace_back(t.scheduler, std::exp(t.log_sum / static_cast<double>(t.scored)));
+  }
+  std::stable_sort(ranking.begin(), ranking.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return ranking;
 }
 
 }  // namespace
@@ -214,40 +398,26 @@ std::string_view to_string(Call c) {
 }
 
 Summary summarize(std::span<const double> values, const AnalysisOptions& options) {
-  Summary s;
-  s.n = values.size();
-  if (values.empty()) return s;
-  s.median = median(values);
-  s.mean = mean(values);
-  s.sd = sample_sd(values);
-  s.cv = s.mean != 0 ? s.sd / std::abs(s.mean) : 0;
-  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-  s.min = *lo;
-  s.max = *hi;
-  Rng rng(options.seed ^ static_cast<std::uint64_t>(values.size()));
-  const auto ci = bootstrap_median_interval(values, options.resamples, options.level, rng);
-  s.ci_low = ci.low;
-  s.ci_high = ci.high;
-  return s;
+  validate(options);
+  return summarize_seeded(values, options, options.seed);
 }
 
 bool precise_enough(const Summary& s, double target_relative_halfwidth) {
-  if (s.n < 2) return false;
-  if (s.median == 0) return s.ci_high == s.ci_low;
+  if (s.n < kMinRepetitionsForInterval) return false;
   return (s.ci_high - s.ci_low) / 2 <= target_relative_halfwidth * std::abs(s.median);
 }
 
 RunAnalysis analyse(std::span<const Observation> observations, const AnalysisOptions& options) {
-  const auto grouped = group(observations);
+  validate(options);
   RunAnalysis run;
   run.baseline = options.baseline;
   if (run.baseline.empty() && !observations.empty()) run.baseline = observations.front().scheduler;
-  Rng rng(options.seed);
-  for (const auto& w : grouped) {
-    run.workloads.push_back(analyse_workload(w, run.baseline, options, rng));
-    for (const auto& warning : run.workloads.back().warnings) run.warnings.push_back(warning);
+  for (const auto& w : group(observations)) {
+    run.workloads.push_back(analyse_workload(w, run.baseline, options));
+    const auto& warnings = run.workloads.back().warnings;
+    run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
   }
-  run.overall_ranking = overall(run.workloads);
+  run.overall_ranking = overall(run.workloads, run.warnings);
   return run;
 }
 

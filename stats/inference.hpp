@@ -1,4 +1,5 @@
-// The statistical tests behind stats/analysis.hpp, public for the tuner and for tests.
+// The statistical building blocks behind stats/analysis.hpp, public for the tuner, the
+// harness and tests. Values must be finite (summarize() and analyse() filter them first).
 #pragma once
 
 #include <cstdint>
@@ -8,13 +9,21 @@
 namespace scxlab::stats {
 
 double median(std::span<const double> xs);
-// Linear interpolation between order statistics (R type 7); q in [0, 1].
+// Linear interpolation between order statistics (R type 7, NumPy's default); q in [0, 1].
 double quantile(std::span<const double> xs, double q);
+double quantile_sorted(std::span<const double> sorted, double q);  // the same, xs sorted ascending
+// Where type 7 reads: between order statistics index and index + 1 (0-based), at fraction.
+struct Type7Position {
+  std::size_t index = 0;
+  double fraction = 0;
+};
+Type7Position type7_position(std::size_t n, double q);  // n >= 1
 double mean(std::span<const double> xs);
-double sample_sd(std::span<const double> xs);
+double sample_sd(std::span<const double> xs);  // n - 1 in the denominator; 0 when n < 2
 
 // A small, fast, portable generator (xoshiro256**), seeded by splitmix64: bootstrap results
-// are identical for a seed on every platform and standard library.
+// are identical for a seed on every platform and standard library (std::mt19937 is too, but
+// std::uniform_int_distribution is not).
 class Rng {
  public:
   explicit Rng(std::uint64_t seed);
@@ -30,26 +39,43 @@ struct Interval {
   double low = 0, high = 0;
 };
 
-// Percentile bootstrap interval of the median. The percentile method (not BCa) because the
-// median's bootstrap distribution is discrete for small n, where BCa's acceleration and
-// bias estimates are themselves unstable; its coverage is checked in tests/stats.
+// Percentile bootstrap interval of the median.
+// Why percentile and not BCa: the median's bootstrap distribution sits on a few order
+// statistics for small n, so BCa's bias correction (share of resample medians below the
+// sample median) jumps with how ties at that atom are counted, and its jackknife acceleration
+// is degenerate for the median (leave-one-out medians take two values). The percentile
+// interval is transformation-respecting and stable. Its coverage, measured on normal and
+// log-normal data (4000 simulations each, 2000 resamples): 0.94 at n = 5, 6, 10, 20, 30;
+// 0.93 at n = 8, 15; but 0.89 at n = 7 and 0.88 at n = 4 (the interval is then exactly
+// [x(2), x(n-1)]) and 0.75 at n = 3. tests/stats/inference_test.cpp checks n = 10 and 30.
 Interval bootstrap_median_interval(std::span<const double> xs, int resamples, double level, Rng& rng);
 
 // Percentile bootstrap interval of median(candidate) / median(baseline), resampling both
-// samples independently.
+// samples independently (repetitions of two schedulers are not paired). Resamples whose
+// baseline median is 0 are skipped; [1, 1] when none is left.
 Interval bootstrap_ratio_interval(std::span<const double> baseline, std::span<const double> candidate,
                                   int resamples, double level, Rng& rng);
 
-// Two-sided Mann-Whitney U test p-value. Exact (enumerating the null distribution of U) when
-// there are no ties and both samples have at most 25 values; otherwise the normal
-// approximation with tie correction and continuity correction.
+// Two-sided Mann-Whitney U test p-value (the same as SciPy's mannwhitneyu, two-sided).
+// Switch-over rule: the exact null distribution of U when there are no ties (within or
+// across the samples) and both samples have at most 25 values (C(50, 25) ~ 1.3e14 arrangements
+// still counted exactly in doubles, in well under a millisecond); otherwise the normal
+// approximation with the tie correction of the variance and a continuity correction of 0.5.
+// SciPy's "auto" goes exact only when a sample has at most 8 values; we stay exact longer
+// because the normal tail is off by an order of magnitude at p ~ 1e-5 for n = 10 (what Holm
+// needs over a family of metrics).
 double mann_whitney_p(std::span<const double> a, std::span<const double> b);
 
-// The smallest two-sided p-value the test can give for these sample sizes (all of one sample
-// below all of the other): below alpha / m or the test can never call a difference.
+// The smallest two-sided p-value the test can give for these sample sizes, 2 / C(n1+n2, n1)
+// (every value of one sample below every value of the other, no ties).
 double mann_whitney_min_p(std::size_t n1, std::size_t n2);
 
-// Holm-Bonferroni adjusted p-values, in the input order.
+// The fewest repetitions per sample (equal sizes) with which the smallest p-value, times the
+// Holm family size, is below alpha: fewer can never give a significant result. For alpha 0.05:
+// 4 for one metric, 5 for 2-6 metrics, 6 for 7-23, 7 for 24-85.
+std::size_t min_repetitions_for_significance(double alpha, std::size_t family_size);
+
+// Holm-Bonferroni adjusted p-values, in the input order (monotone, capped at 1).
 std::vector<double> holm_adjust(std::span<const double> p);
 
 }  // namespace scxlab::stats

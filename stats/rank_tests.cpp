@@ -1,7 +1,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "stats/inference.hpp"
 
@@ -90,6 +93,13 @@ double mann_whitney_min_p(std::size_t n1, std::size_t n2) {
   const double log_c = std::lgamma(static_cast<double>(n1 + n2 + 1)) - std::lgamma(static_cast<double>(n1 + 1)) -
                        std::lgamma(static_cast<double>(n2 + 1));
   return std::min(1.0, 2 * std::exp(-log_c));
+}
+
+std::size_t min_repetitions_for_significance(double alpha, std::size_t family_size) {
+  if (!(alpha > 0)) throw std::invalid_argument(fmt::format("alpha {}: must be above 0 (e.g. 0.05)", alpha));
+  std::size_t n = 1;
+  while (mann_whitney_min_p(n, n) * static_cast<double>(family_size) >= alpha) ++n;
+  return n;
 }
 
 std::vector<double> holm_adjust(std::span<const double> p) {
