@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include "workloads/builtins.hpp"
 #include "workloads/frame_metrics.hpp"
@@ -78,8 +79,10 @@ struct Shared {
   std::uint64_t audio_periods = 0, audio_misses = 0;
 };
 
-// Every thread starts here: its role's attributes, then all wait for the common start.
+// Every thread starts here: its name (for traces and per-thread tools), its role's attributes,
+// then all wait for the common start.
 bool setup(Shared& s, const std::string& role) {
+  pthread_setname_np(pthread_self(), ("frames-" + role).substr(0, 15).c_str());
   if (auto error = apply_to_this_thread(s.c.attrs_of(role)); !error.empty()) {
     const std::lock_guard lock(s.error_mutex);
     if (s.setup_error.empty()) s.setup_error = error;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <sched.h>
 
 #include "workloads/builtins.hpp"
@@ -127,6 +128,7 @@ void serve_request(Shared& s, Worker& w) {
 }
 
 void worker_loop(Shared& s, MessageThread& mt, Worker& w) {
+  pthread_setname_np(pthread_self(), "request-worker");
   while (!s.stopping.load(std::memory_order_relaxed)) {
     post(mt, w);
     w.wake.wait();
@@ -145,6 +147,7 @@ void worker_loop(Shared& s, MessageThread& mt, Worker& w) {
 
 // Default mode: wake every posted worker as soon as it posts.
 void message_loop(Shared& s, MessageThread& mt) {
+  pthread_setname_np(pthread_self(), "request-msg");
   for (;;) {
     mt.wake.wait();
     if (s.stopping.load(std::memory_order_relaxed)) return;
@@ -157,6 +160,7 @@ void message_loop(Shared& s, MessageThread& mt) {
 // ticks with no idle worker wait for the next one to post (they queue, uncounted).
 void paced_message_loop(Shared& s, MessageThread& mt) {
   const auto interval = static_cast<std::int64_t>(1e9 * static_cast<double>(s.c.message_threads) / s.c.rps);
+  pthread_setname_np(pthread_self(), "request-msg");
   std::vector<Worker*> idle;
   std::int64_t next_tick = now_ns();
   std::uint64_t owed = 0;

@@ -51,3 +51,14 @@ TEST_CASE("a suite file from disk, with command workloads beside it", "[workload
   CHECK_THROWS_WITH(load_suite("no-such-suite"), Catch::Contains("default"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("the default and ci suites run end to end, every entry ok", "[workloads][suites][slow]") {
+  for (const auto* name : {"ci", "default"}) {
+    for (const auto& e : load_suite(name).entries) {
+      const auto r = run(e.workload, e.params, {});
+      INFO(name << "/" << e.label << ": " << r.reason << "\n" << r.stderr_tail);
+      CHECK(r.status == Result::Status::ok);
+      CHECK_FALSE(r.metrics.empty());
+    }
+  }
+}
