@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -83,6 +84,28 @@ std::string host_summary(const nlohmann::json& host) {
                      host.value("cpu_model", "?"), cpus, host.value("virtualized", false) ? " (virtual machine)" : "");
 }
 
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+// What ran, as the trials show it: schedulers, workloads, measured and warm-up rounds.
+std::string plan_summary(const ReportInput& in) {
+  std::vector<std::string> schedulers, workloads;
+  std::set<int> measured, warmup;
+  for (const auto& t : in.trials) {
+    if (std::find(schedulers.begin(), schedulers.end(), t.scheduler) == schedulers.end()) schedulers.push_back(t.scheduler);
+    if (std::find(workloads.begin(), workloads.end(), t.workload) == workloads.end()) workloads.push_back(t.workload);
+    (t.kind == "warmup" ? warmup : measured).insert(t.round);
+  }
+  return fmt::format("{} scheduler{} ({}) x {} workload{} ({}); {} measured round{}, {} warm-up round{}; {} trials; "
+                     "the full plan is under Host and plan",
+                     schedulers.size(), schedulers.size() == 1 ? "" : "s", joined(schedulers), workloads.size(),
+                     workloads.size() == 1 ? "" : "s", joined(workloads), measured.size(),
+                     measured.size() == 1 ? "" : "s", warmup.size(), warmup.size() == 1 ? "" : "s", in.trials.size());
+}
+
 std::string header(const ReportInput& in) {
   const auto& r = in.run;
   const auto title = fmt::format("scxlab {} report", r.kind);
@@ -93,6 +116,7 @@ std::string header(const ReportInput& in) {
                 {"scxlab version", r.scxlab_version},
                 {"Seed", std::to_string(r.seed)},
                 {"Baseline", in.analysis.baseline},
+                {"Plan", plan_summary(in)},
                 {"Host", host_summary(r.host)}}) +
          "</header>";
 }
@@ -249,11 +273,13 @@ std::string all_metrics_table(const stats::WorkloadAnalysis& w, const std::strin
       const auto& sum = m.summary;
       body += fmt::format("<tr data-scheduler=\"{}\"><th scope=\"row\">{}</th><td><code>{}</code></td><td>{}</td>"
                           "<td>{}</td><td class=\"num\">{}</td>{}<td class=\"num\" data-cv=\"{}\">{}</td>"
-                          "<td class=\"num\" data-min=\"{}\">{}</td><td class=\"num\" data-max=\"{}\">{}</td>{}</tr>",
+                          "<td class=\"num\" data-min=\"{}\">{}</td><td class=\"num\" data-max=\"{}\">{}</td>{}"
+                          "<td class=\"why\">{}</td></tr>",
                           esc(s.scheduler), esc(s.scheduler), esc(m.metric), esc(m.unit),
                           esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum), exact(sum.cv),
                           format_percent(sum.cv), exact(sum.min), format_number(sum.min), exact(sum.max),
-                          format_number(sum.max), change_cell(m, s.scheduler == baseline));
+                          format_number(sum.max), change_cell(m, s.scheduler == baseline),
+                          esc(m.vs_baseline ? m.vs_baseline->reason : ""));
     }
   }
   return fmt::format("<details class=\"all-metrics\"><summary>Every metric ({} schedulers)</summary><div "
@@ -261,7 +287,8 @@ std::string all_metrics_table(const stats::WorkloadAnalysis& w, const std::strin
                      "variation, range, and the change against {}</caption><thead><tr><th scope=\"col\">Scheduler</th>"
                      "<th scope=\"col\">Metric</th><th scope=\"col\">Unit</th><th scope=\"col\">Direction</th>"
                      "<th scope=\"col\">n</th><th scope=\"col\">median [95% interval]</th><th scope=\"col\">CV</th>"
-                     "<th scope=\"col\">min</th><th scope=\"col\">max</th><th scope=\"col\">vs {}</th></tr></thead>"
+                     "<th scope=\"col\">min</th><th scope=\"col\">max</th><th scope=\"col\">vs {}</th><th scope=\"col\">why"
+                     "</th></tr></thead>"
                      "<tbody>{}</tbody></table></div></details>",
                      w.schedulers.size(), esc(w.workload), esc(baseline), esc(baseline), body);
 }

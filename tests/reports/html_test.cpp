@@ -71,6 +71,8 @@ TEST_CASE("the HTML report lists every trial with its status and reason, warning
     CHECK(html.find("not available on this host: " + escape_html(u.reason)) != std::string::npos);
   }
   CHECK(html.find("time budget 10m: all 8 repetitions fit") != std::string::npos);
+  CHECK(html.find("3 schedulers (eevdf, scx_lavd:gaming, scx_rusty) x 2 workloads (messaging, frames); 8 measured "
+                  "rounds, 1 warm-up round; 55 trials") != std::string::npos);
 }
 
 TEST_CASE("the HTML report is accessible: language, captions, header scopes, labelled charts", "[reports][html]") {
