@@ -13,14 +13,16 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace scxlab::workloads {
 
-Pipe::Pipe() {
+Pipe::Pipe(Kind kind) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+  const int rc = kind == Kind::socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) : pipe2(fds, O_CLOEXEC);
+  if (rc != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
   read_end = fds[0];
   write_end = fds[1];
 }
@@ -42,8 +44,14 @@ void Pipe::close_write() {
 
 bool write_all(int fd, const std::string& data) {
   std::size_t done = 0;
+  bool socket = true;
   while (done < data.size()) {
-    const auto n = write(fd, data.data() + done, data.size() - done);
+    const auto n = socket ? send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL)
+                          : write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == ENOTSOCK) {
+      socket = false;  // a pipe: plain write
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<std::size_t>(n);

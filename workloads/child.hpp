@@ -10,8 +10,11 @@
 namespace scxlab::workloads {
 
 struct Pipe {
+  enum class Kind { pipe, socket };
   int read_end = -1, write_end = -1;
-  Pipe();  // O_CLOEXEC: nothing leaks into exec'd tools
+  // O_CLOEXEC: nothing leaks into exec'd tools. A socket pair lets write_all() use
+  // MSG_NOSIGNAL: writing to a reader that died gives an error, not SIGPIPE to the harness.
+  explicit Pipe(Kind kind = Kind::pipe);
   ~Pipe();
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
@@ -19,6 +22,7 @@ struct Pipe {
   void close_write();
 };
 
+// Writes everything; false on error. Never raises SIGPIPE on a socket.
 bool write_all(int fd, const std::string& data);
 
 // A whole file's contents; "" when it cannot be read.

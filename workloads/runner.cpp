@@ -255,7 +255,8 @@ class ChildRun {
   const Definition& def_;
   const RunOptions& options_;
   std::string scratch_;
-  Pipe go_, result_, err_;
+  Pipe go_{Pipe::Kind::socket};  // the harness writes to it: no SIGPIPE if the child died
+  Pipe result_, err_;
   pid_t pid_ = -1;
   int pidfd_ = -1;
   Clock::time_point started_ = Clock::now();

@@ -1,5 +1,6 @@
 // Command workloads: the TOML format, extraction by regex and JSON pointer, and failures that
 // name the problem without stopping what comes next.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -195,4 +196,32 @@ TEST_CASE("the example command workloads load", "[workloads][command]") {
     const auto v = validate("command:" + entry.path().string(), {});
     CHECK(v.error.empty());
   }
+}
+
+TEST_CASE("a child that dies before its release fails the run without hurting the harness", "[workloads][command]") {
+  // chdir fails in the child before it waits for the release byte; writing that byte to a
+  // dead reader must not raise SIGPIPE in this process.
+  const TomlFile f(R"(
+command = ["true"]
+cwd = "no-such-directory"
+[[metric]]
+name = "x"
+unit = "s"
+direction = "lower_is_better"
+regex = '([0-9]+)'
+)");
+  RunOptions o;
+  o.on_ready = [](pid_t root) {  // wait (bounded) until the child is dead before it is released
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (char state = 0; state != 'Z' && std::chrono::steady_clock::now() < until;) {
+      std::ifstream stat("/proc/" + std::to_string(root) + "/stat");
+      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      const auto paren = text.rfind(')');
+      state = paren == std::string::npos ? 0 : text[paren + 2];
+    }
+  };
+  const auto r = run(f.name(), {}, o);
+  CHECK(r.status == Result::Status::failed);
+  CHECK(r.reason == "true exited with status 126");
+  CHECK(r.stderr_tail.find("cannot enter") != std::string::npos);
 }

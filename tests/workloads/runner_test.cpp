@@ -160,7 +160,7 @@ TEST_CASE("on_ready sees the root blocked before any work; on_finished follows",
     REQUIRE(r.status == Result::Status::ok);
     CHECK(seen > 0);
     CHECK(blocked_syscall == SYS_read);            // waiting for the release byte...
-    CHECK(fd_kind.rfind("pipe:", 0) == 0);         // ...on the pipe
+    CHECK(fd_kind.rfind("socket:", 0) == 0);       // ...on the release channel
     CHECK(threads_at_ready == 1);                  // no worker thread yet
     CHECK(children_at_ready == 0);                 // no worker process yet
     CHECK(cpu_after - cpu_before <= 1);            // idle while the collectors attach (<= 1 tick)
