@@ -45,9 +45,9 @@ struct Interval {
 // sample median) jumps with how ties at that atom are counted, and its jackknife acceleration
 // is degenerate for the median (leave-one-out medians take two values). The percentile
 // interval is transformation-respecting and stable. Its coverage, measured on normal and
-// log-normal data (4000 simulations each, 2000 resamples): 0.94 at n = 5, 6, 10, 20, 30;
-// 0.93 at n = 8, 15; but 0.89 at n = 7 and 0.88 at n = 4 (the interval is then exactly
-// [x(2), x(n-1)]) and 0.75 at n = 3. tests/stats/inference_test.cpp checks n = 10 and 30.
+// log-normal data (4000 simulations each, 2000 resamples): 0.93-0.945 at n = 5, 6, 8, 10, 15,
+// 20, 30; but 0.88 at n = 4 and n = 7 (at n = 7 the interval is exactly [x(2), x(6)], which
+// covers 87.5%) and 0.75 at n = 3. tests/stats/inference_test.cpp checks n = 10 and 30.
 Interval bootstrap_median_interval(std::span<const double> xs, int resamples, double level, Rng& rng);
 
 // Percentile bootstrap interval of median(candidate) / median(baseline), resampling both
@@ -56,11 +56,12 @@ Interval bootstrap_median_interval(std::span<const double> xs, int resamples, do
 Interval bootstrap_ratio_interval(std::span<const double> baseline, std::span<const double> candidate,
                                   int resamples, double level, Rng& rng);
 
-// Two-sided Mann-Whitney U test p-value (the same as SciPy's mannwhitneyu, two-sided).
+// Two-sided Mann-Whitney U test p-value (SciPy's mannwhitneyu, two-sided, with the method
+// chosen as follows).
 // Switch-over rule: the exact null distribution of U when there are no ties (within or
 // across the samples) and both samples have at most 25 values (C(50, 25) ~ 1.3e14 arrangements
-// still counted exactly in doubles, in well under a millisecond); otherwise the normal
-// approximation with the tie correction of the variance and a continuity correction of 0.5.
+// still counted exactly in doubles, in ~0.2 ms); otherwise the normal approximation with the
+// tie correction of the variance and a continuity correction of 0.5.
 // SciPy's "auto" goes exact only when a sample has at most 8 values; we stay exact longer
 // because the normal tail is off by an order of magnitude at p ~ 1e-5 for n = 10 (what Holm
 // needs over a family of metrics).

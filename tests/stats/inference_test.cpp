@@ -108,7 +108,7 @@ TEST_CASE("descriptive statistics", "[descriptive]") {
 }
 
 // Coverage of the percentile bootstrap interval of the median, 1000 simulated samples per case.
-// Measured (seed 20261124): normal n=10 0.944, n=30 0.935; log-normal n=10 0.938, n=30 0.945.
+// Measured with these seeds: normal n=10 0.945, n=30 0.941; log-normal n=10 0.927, n=30 0.951.
 TEST_CASE("the bootstrap interval of the median covers the truth near the nominal rate", "[bootstrap]") {
   for (const std::size_t n : {10u, 30u}) {
     for (const bool lognormal : {false, true}) {
