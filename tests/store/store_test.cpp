@@ -132,8 +132,17 @@ TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store
         return 0;
       },
       &tables, nullptr);
+  int version = -1;
+  sqlite3_exec(
+      raw, "PRAGMA user_version",
+      [](void* out, int, char** values, char**) {
+        *static_cast<int*>(out) = std::stoi(values[0]);
+        return 0;
+      },
+      &version, nullptr);
   sqlite3_close(raw);
   CHECK(tables == std::vector<std::string>{"histograms", "metrics", "runs", "trials", "unavailable"});
+  CHECK(version == kSchemaVersion);  // recorded in the file itself, where any SQLite client sees it
 }
 
 TEST_CASE("a DB from a newer scxlab is refused with one line naming both versions and the fix", "[store]") {
