@@ -252,9 +252,12 @@ struct ResultsDb::Impl {
 
 ResultsDb::ResultsDb(const std::string& path) {
   const auto dir = fs::path(path).parent_path();
-  if (!dir.empty() && !fs::is_directory(dir)) {
-    throw StoreError(fmt::format("cannot create results DB {}: directory {} does not exist: create it, or choose "
-                                 "another directory with --out", path, dir.string()));
+  std::error_code ec;  // a directory we may not look into (type none) is left to SQLite's message
+  if (const auto type = fs::status(dir.empty() ? "." : dir, ec).type();
+      type != fs::file_type::directory && type != fs::file_type::none) {
+    throw StoreError(fmt::format("cannot create results DB {}: {} {}: create the directory, or choose another with "
+                                 "--out", path, dir.string(),
+                                 type == fs::file_type::not_found ? "does not exist" : "is not a directory"));
   }
   try {
     auto impl = std::make_unique<Impl>(path);

@@ -176,6 +176,9 @@ TEST_CASE("a missing directory gives a StoreError naming the path and the fix", 
   CHECK(msg.find("/proc/scxlab-no-such-dir/results.db") != std::string::npos);
   CHECK(msg.find("does not exist") != std::string::npos);
   CHECK(msg.find("--out") != std::string::npos);
+  TempDir dir("notdir");
+  std::ofstream(dir.path / "file") << "x";
+  CHECK(open_error((dir.path / "file" / "results.db").string()).find("file is not a directory") != std::string::npos);
 }
 
 TEST_CASE("an unwritable directory gives a StoreError naming the path and the fix", "[store]") {
