@@ -108,8 +108,15 @@ std::string judge_running(const Observation& o, unsigned long long enable_seq_se
 
 std::string explain_exit(const std::deque<std::string>& kmsg_lines, const std::string& stderr_text) {
   std::vector<std::string> parts;
+  // The disable line, then the exit message lines it is followed by ("sched_ext: <ops>:
+  // injected error ...", "...: comm[pid] failed to run for 5.2s", "watchdog failed to check
+  // in ..."); not the enable lines of this or an earlier instance.
+  bool after_disable = false;
   for (const auto& line : kmsg_lines) {
-    if (line.find("disabled (") != std::string::npos || line.find("failed to run for") != std::string::npos) {
+    if (line.find("BPF scheduler \"") != std::string::npos) {
+      after_disable = line.find("disabled (") != std::string::npos;
+      if (after_disable) parts.push_back("kernel: " + line);
+    } else if (after_disable || line.find("failed to run for") != std::string::npos) {
       parts.push_back("kernel: " + line);
     }
   }

@@ -60,7 +60,8 @@ std::string judge_running(const Observation& o, unsigned long long enable_seq_se
                           const std::string& ops_prefix);
 
 // The kernel's and the scheduler's own words on why it stopped: the `disabled (<reason>)`
-// and stall lines from the kernel log, then the `EXIT:` line of its stderr.
+// line and the exit-message lines after it (error text, stall) from the kernel log, then
+// the `EXIT:` line of its stderr.
 std::string explain_exit(const std::deque<std::string>& kmsg_lines, const std::string& stderr_text);
 
 // The last `n` non-empty lines of a text.

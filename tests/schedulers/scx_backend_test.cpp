@@ -32,11 +32,12 @@ attach() {
 detach() {
   echo disabled > $root/state; rm -rf $root/root
   echo "6,11,200,-;sched_ext: BPF scheduler \"fake_1.2.3_x86_64\" disabled ($1)" >> $FAKE_KMSG
+  [ -z "$2" ] || echo "3,12,201,-;sched_ext: fake_1.2.3_x86_64: $2" >> $FAKE_KMSG
 }
 case "$2" in
   serve)
     trap 'detach "unregistered from user space"; echo "EXIT: unregistered from user space" >&2; exit 0' INT
-    trap 'detach "scx_bpf_error"; echo "EXIT: scx_bpf_error (boom at enqueue)" >&2; exit 1' USR1
+    trap 'detach "scx_bpf_error" "boom at enqueue"; echo "EXIT: scx_bpf_error (boom at enqueue)" >&2; exit 1' USR1
     echo 100 > $FAKE_CPU/cpu0/power/pm_qos_resume_latency_us
     attach; echo "local=1 global=2"
     exec 3<> <(:); while :; do read -u 3; done ;;  # waits for signals, no child to leave behind
@@ -146,6 +147,7 @@ TEST_CASE("scx backend: an ejection is seen with the kernel's and the scheduler'
   CHECK(health.state == "disabled");
   CHECK_THAT(health.reason, Catch::Contains("exited with status 1"));
   CHECK_THAT(health.reason, Catch::Contains("kernel: sched_ext: BPF scheduler \"fake_1.2.3_x86_64\" disabled (scx_bpf_error)"));
+  CHECK_THAT(health.reason, Catch::Contains("kernel: sched_ext: fake_1.2.3_x86_64: boom at enqueue"));
   CHECK_THAT(health.reason, Catch::Contains("scheduler: EXIT: scx_bpf_error (boom at enqueue)"));
   backend.stop();
   CHECK(journal.empty());
