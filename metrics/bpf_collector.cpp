@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
@@ -14,7 +17,8 @@
 #include "bpf/probes/sched_probes.h"
 #include "stats/histogram.hpp"
 
-SCXLAB_EMBEDDED_BPF(scxlab_sched_probes_bpf)
+SCXLAB_EMBEDDED_BPF(scxlab_sched_probes_btf)
+SCXLAB_EMBEDDED_BPF(scxlab_sched_probes_raw)
 
 namespace scxlab::metrics {
 namespace {
@@ -30,23 +34,16 @@ int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_li
   return 0;
 }
 
-constexpr const char* kHandlers[] = {"wakeup", "wakeup_new", "switch", "migrate", "fork", "exit"};
-
 int possible_cpus() { return libbpf_num_possible_cpus(); }
 
-// Opens the embedded object with one family of programs ("btf_" or "raw_") enabled, loads it
-// and attaches every handler. Returns nullptr and the reason on failure.
-bpf_object* load_family(const std::string& prefix, std::vector<bpf_link*>& links, std::string& why) {
-  const auto embedded = scxlab_sched_probes_bpf_object();
+// Opens one build of the probes, loads it and attaches every program. Returns nullptr and the
+// reason on failure.
+bpf_object* load_probes(const scxlab::bpf::Embedded& embedded, std::vector<bpf_link*>& links, std::string& why) {
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "scxlab_probes");
   bpf_object* obj = bpf_object__open_mem(embedded.data, embedded.size, &opts);
   if (!obj) {
     why = fmt::format("cannot open the probe object: {}", std::strerror(errno));
     return nullptr;
-  }
-  bpf_program* prog;
-  bpf_object__for_each_program(prog, obj) {
-    bpf_program__set_autoload(prog, std::string(bpf_program__name(prog)).starts_with(prefix));
   }
   bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "llc_of_cpu"), static_cast<std::uint32_t>(possible_cpus()));
   g_libbpf_last.clear();
@@ -55,10 +52,11 @@ bpf_object* load_family(const std::string& prefix, std::vector<bpf_link*>& links
     bpf_object__close(obj);
     return nullptr;
   }
-  for (const char* handler : kHandlers) {
-    bpf_link* link = bpf_program__attach(bpf_object__find_program_by_name(obj, (prefix + handler).c_str()));
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj) {
+    bpf_link* link = bpf_program__attach(prog);
     if (!link) {
-      why = fmt::format("attaching {}{} failed: {}", prefix, handler, std::strerror(errno));
+      why = fmt::format("attaching {} failed: {}", bpf_program__section_name(prog), std::strerror(errno));
       for (auto* l : links) bpf_link__destroy(l);
       links.clear();
       bpf_object__close(obj);
@@ -122,6 +120,18 @@ void add_latency_metrics(Collected& out, const std::string& base, const stats::L
   out.metrics.push_back(bpf_metric(base + ".count", static_cast<double>(h.count()), "count"));
 }
 
+// What the probes cost during the trial, when the kernel measured it.
+void add_probe_cost(Collected& out, BpfCollector::RunTime before, BpfCollector::RunTime after) {
+  const auto runs = after.runs - before.runs;
+  if (runs == 0) {
+    out.unavailable.push_back({"probes.cpu_ms", "the kernel keeps no BPF run-time statistics (sysctl kernel.bpf_stats_enabled=1 turns them on)"});
+    return;
+  }
+  const auto ns = static_cast<double>(after.ns - before.ns);
+  out.metrics.push_back(bpf_metric("probes.cpu_ms", ns / 1e6, "ms"));
+  out.metrics.push_back(bpf_metric("probes.ns_per_event", ns / static_cast<double>(runs), "ns"));
+}
+
 // The workload's schedstat over the trial: exited tasks from the exit hook, live ones from
 // /proc, minus what the root had accumulated before start().
 void add_schedstat_metrics(Collected& out, const Schedstat& total) {
@@ -170,17 +180,19 @@ std::vector<std::uint32_t> llc_of_cpus(const std::string& cpu_dir, unsigned cpus
   return ids;
 }
 
-BpfCollector::BpfCollector() {
+BpfCollector::BpfCollector(BpfAttach attach) {
   libbpf_set_print(keep_libbpf_message);
-  std::string why_btf, why_raw;
-  mode_ = "tp_btf";
-  obj_ = load_family("btf_", links_, why_btf);
+  std::string why_btf = "not tried", why_raw;
+  if (attach == BpfAttach::automatic) {
+    mode_ = "tp_btf";
+    obj_ = load_probes(scxlab_sched_probes_btf_object(), links_, why_btf);
+  }
   if (!obj_) {
     mode_ = "raw_tp";
-    obj_ = load_family("raw_", links_, why_raw);
+    obj_ = load_probes(scxlab_sched_probes_raw_object(), links_, why_raw);
   }
   if (!obj_) throw CollectorUnavailable(fmt::format("tp_btf: {}; raw_tp: {}", why_btf, why_raw));
-  maps_ = {map_fd(obj_, "tgids"), map_fd(obj_, "runnable_since"), map_fd(obj_, "running_now"),
+  maps_ = {map_fd(obj_, "trial"), map_fd(obj_, "tgids"), map_fd(obj_, "task_infos"),
            map_fd(obj_, "hists"), map_fd(obj_, "counters"), map_fd(obj_, "llc_of_cpu")};
   const auto llc = llc_of_cpus("/sys/devices/system/cpu", static_cast<unsigned>(possible_cpus()));
   llc_known_ = !llc.empty();
@@ -192,12 +204,53 @@ BpfCollector::~BpfCollector() {
   bpf_object__close(obj_);
 }
 
+BpfCollector::RunTime BpfCollector::run_time() const {
+  RunTime total;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, obj_) {
+    bpf_prog_info info{};
+    std::uint32_t len = sizeof info;
+    if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) {
+      total.ns += info.run_time_ns;
+      total.runs += info.run_cnt;
+    }
+  }
+  return total;
+}
+
+void BpfCollector::set_trial(std::uint32_t n) {
+  const std::uint32_t zero = 0;
+  if (bpf_map_update_elem(maps_.trial, &zero, &n, BPF_ANY) != 0) {
+    throw std::runtime_error(fmt::format("cannot switch the probes to trial {}: {}", n, std::strerror(errno)));
+  }
+}
+
 void BpfCollector::clear_maps() {
   clear_hash(maps_.tgids);
-  clear_hash(maps_.runnable_since);
-  zero_percpu_array(maps_.running_now, 1, sizeof(scxlab_running));
+  if (mode_ == "raw_tp") clear_hash(maps_.task_infos);  // task local storage goes with its task
   zero_percpu_array(maps_.hists, NR_HISTS, sizeof(scxlab_hist));
   zero_percpu_array(maps_.counters, NR_COUNTERS, sizeof(std::uint64_t));
+}
+
+// Marks the root as traced in trial `n`: task local storage is keyed by a pidfd, the raw_tp
+// build's hash by pid.
+void BpfCollector::trace_root(std::uint32_t n) {
+  const scxlab_task_info info{0, 0, 0, n};
+  int rc;
+  if (mode_ == "tp_btf") {
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, root_, 0));
+    if (pidfd < 0) throw std::runtime_error(fmt::format("pidfd_open({}): {}", root_, std::strerror(errno)));
+    rc = bpf_map_update_elem(maps_.task_infos, &pidfd, &info, BPF_ANY);
+    close(pidfd);
+  } else {
+    const auto pid = static_cast<std::uint32_t>(root_);
+    rc = bpf_map_update_elem(maps_.task_infos, &pid, &info, BPF_ANY);
+  }
+  const auto tgid = static_cast<std::uint32_t>(root_);
+  const std::uint8_t one = 1;
+  if (rc != 0 || bpf_map_update_elem(maps_.tgids, &tgid, &one, BPF_ANY) != 0) {
+    throw std::runtime_error(fmt::format("cannot add pid {} to the probes' filter: {}", root_, std::strerror(errno)));
+  }
 }
 
 std::vector<std::uint32_t> BpfCollector::traced_tgids() const {
@@ -213,19 +266,19 @@ std::vector<std::uint32_t> BpfCollector::traced_tgids() const {
 
 void BpfCollector::start(const Target& target) {
   results_ = {};
+  set_trial(0);
   clear_maps();
   root_ = target.root_pid;
   root_before_ = read_process_schedstat(root_);
-  const auto tgid = static_cast<std::uint32_t>(root_);
-  const std::uint8_t one = 1;
-  if (bpf_map_update_elem(maps_.tgids, &tgid, &one, BPF_ANY) != 0) {
-    throw std::runtime_error(fmt::format("cannot add pid {} to the probes' filter: {}", root_, std::strerror(errno)));
-  }
+  trial_ = trial_ % 0xffffffffu + 1;  // never 0, which means "between trials"
+  trace_root(trial_);
+  run_time_at_start_ = run_time();
+  set_trial(trial_);
 }
 
 void BpfCollector::stop() {
+  set_trial(0);  // freeze: nothing more is counted for this trial
   const auto tgids = traced_tgids();
-  clear_hash(maps_.tgids);  // freeze: nothing more is counted for this trial
 
   std::vector<std::uint64_t> counts(NR_COUNTERS);
   for (std::uint32_t k = 0; k < NR_COUNTERS; ++k) counts[k] = sum_over_cpus(maps_.counters, k, 1)[0];
@@ -250,6 +303,7 @@ void BpfCollector::stop() {
   if (llc_known_) counter("migrations.cross_llc", CNT_MIGRATIONS_CROSS_LLC);
   else out.unavailable.push_back({"migrations.cross_llc", "no cache topology in /sys/devices/system/cpu/cpu*/cache"});
   counter("probes.lost_events", CNT_LOST);
+  add_probe_cost(out, run_time_at_start_, run_time());
   out.histograms.push_back({"runq_wait", "ns", runq_wait});
   out.histograms.push_back({"runq_wait_after_wakeup", "ns", after_wakeup});
   out.histograms.push_back({"runq_wait_after_preempt", "ns", after_preempt});

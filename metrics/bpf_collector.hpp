@@ -16,11 +16,15 @@ struct bpf_link;
 
 namespace scxlab::metrics {
 
+// Which build of the probes to load: tp_btf with raw_tp as the fallback, or raw_tp alone
+// (to test the fallback on a kernel where tp_btf works).
+enum class BpfAttach { automatic, raw_tp };
+
 class BpfCollector : public Collector {
  public:
-  // Loads and attaches the probes (tp_btf, else raw_tp): the slow part, once per run.
-  // Throws CollectorUnavailable with libbpf's reason for both attempts.
-  BpfCollector();
+  // Loads and attaches the probes: the slow part, once per run. Throws CollectorUnavailable
+  // with libbpf's reason for every build tried.
+  explicit BpfCollector(BpfAttach attach = BpfAttach::automatic);
   ~BpfCollector() override;
   BpfCollector(const BpfCollector&) = delete;
   BpfCollector& operator=(const BpfCollector&) = delete;
@@ -31,20 +35,32 @@ class BpfCollector : public Collector {
   Collected results() const override { return results_; }
 
   std::string attach_mode() const { return mode_; }  // "tp_btf" or "raw_tp"
+
+  // CPU time the probes' programs have run, over all CPUs and every task (the filter itself
+  // costs too), and how many times; both stay 0 unless the kernel keeps BPF run-time
+  // statistics (sysctl kernel.bpf_stats_enabled=1, or a BPF_ENABLE_STATS file descriptor).
+  struct RunTime {
+    std::uint64_t ns = 0, runs = 0;
+  };
+  RunTime run_time() const;
   bool llc_known() const { return llc_known_; }      // sysfs told which CPUs share a cache
 
  private:
   struct Maps {
-    int tgids = -1, runnable_since = -1, running_now = -1, hists = -1, counters = -1, llc_of_cpu = -1;
+    int trial = -1, tgids = -1, task_infos = -1, hists = -1, counters = -1, llc_of_cpu = -1;
   };
+  void set_trial(std::uint32_t n);  // 0: between trials, nothing is counted
   void clear_maps();
+  void trace_root(std::uint32_t n);
   std::vector<std::uint32_t> traced_tgids() const;
 
   bpf_object* obj_ = nullptr;
   std::vector<bpf_link*> links_;
+  RunTime run_time_at_start_;
   std::string mode_;
   Maps maps_;
   bool llc_known_ = false;
+  std::uint32_t trial_ = 0;
   pid_t root_ = 0;
   Schedstat root_before_;
   Collected results_;

@@ -31,10 +31,13 @@ struct scxlab_hist {
 	unsigned long long slots[SCXLAB_HIST_BUCKETS];
 };
 
-/* The value of the per-CPU `running_now` map: the traced task on this CPU since when. */
-struct scxlab_running {
-	unsigned int pid;
-	unsigned long long since; /* 0: no traced task */
+/* What the probes keep per traced task (task local storage, or a hash keyed by pid). User
+ * space writes the root's, with `trial` set, to start following a workload. */
+struct scxlab_task_info {
+	unsigned long long runnable_since; /* ns; 0: not waiting for a CPU */
+	unsigned long long oncpu_since;    /* ns; 0: not running */
+	unsigned int why;                  /* what made it runnable: 1 wakeup, 2 preemption */
+	unsigned int trial;                /* the trial it is traced in: older ones are ignored */
 };
 
 #endif
