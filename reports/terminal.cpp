@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include "reports/format.hpp"
@@ -197,12 +198,30 @@ void render_list(std::string& out, const std::string& title, const std::vector<s
   for (const auto& item : items) out += wrap("  - ", item, options.width, "    ");
 }
 
+// One line per missing metric and reason, naming the workloads it was missing from: a host
+// without hardware counters should read as one fact, not one per workload.
 std::vector<std::string> unavailable_lines(const ReportInput& input) {
-  std::vector<std::string> lines;
+  struct Line {
+    std::string name, reason, where;
+    std::vector<std::string> workloads;
+  };
+  std::vector<Line> grouped;
   for (const auto& u : unavailable_metrics(input.trials)) {
-    std::string where;
-    for (const auto& s : u.schedulers) where += (where.empty() ? "" : ", ") + s;
-    lines.push_back(fmt::format("{} / {}: {} (on {})", u.workload, u.name, u.reason, where));
+    const auto where = fmt::format("{}", fmt::join(u.schedulers, ", "));
+    auto it = std::find_if(grouped.begin(), grouped.end(), [&](const Line& l) {
+      return l.name == u.name && l.reason == u.reason && l.where == where;
+    });
+    if (it == grouped.end()) it = grouped.insert(grouped.end(), Line{u.name, u.reason, where, {}});
+    it->workloads.push_back(u.workload);
+  }
+  const auto workload_count = input.analysis.workloads.size();
+  std::vector<std::string> lines;
+  for (const auto& l : grouped) {
+    const bool named = l.reason.rfind(l.name + ":", 0) == 0;  // "cycles: not supported ..."
+    const auto scope = l.workloads.size() > 1 && l.workloads.size() == workload_count
+                           ? std::string("every workload")
+                           : fmt::format("{}", fmt::join(l.workloads, ", "));
+    lines.push_back(fmt::format("{}{} ({}; on {})", named ? "" : l.name + ": ", l.reason, scope, l.where));
   }
   return lines;
 }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "stats/inference.hpp"
 
@@ -306,11 +307,26 @@ void rank(std::vector<SchedulerResult>& schedulers, const std::string& baseline)
   for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = static_cast<int>(i) + 1;
 }
 
+// One line per scheduler and workload, however many metrics are noisy: a probe's dozen
+// percentiles should not bury the other warnings.
+void noisy_warning(const std::string& workload, const std::string& scheduler, const std::vector<std::string>& noisy,
+                   std::vector<std::string>& out) {
+  if (noisy.size() == 1) {
+    const auto space = noisy[0].rfind(' ');
+    out.push_back(fmt::format("{} / {}: {} varies a lot between repetitions (CV {})", workload, scheduler,
+                              noisy[0].substr(0, space), noisy[0].substr(space + 1)));
+  } else if (!noisy.empty()) {
+    out.push_back(fmt::format("{} / {}: {} metrics vary a lot between repetitions (CV): {}", workload, scheduler,
+                              noisy.size(), fmt::join(noisy, ", ")));
+  }
+}
+
 // Dropped values and noisy directional metrics (the CV from the summary of the same group).
 void data_warnings(const WorkloadSamples& w, const WorkloadAnalysis& analysed, const AnalysisOptions& o,
                    std::vector<std::string>& out) {
   for (std::size_t i = 0; i < w.schedulers.size(); ++i) {
     const auto& s = w.schedulers[i];
+    std::vector<std::string> noisy;  // "metric CV%"
     for (std::size_t j = 0; j < s.metrics.size(); ++j) {
       const auto& m = s.metrics[j];
       const auto& summary = analysed.schedulers[i].metrics[j].summary;
@@ -319,10 +335,10 @@ void data_warnings(const WorkloadSamples& w, const WorkloadAnalysis& analysed, c
                                   s.scheduler, m.metric, m.non_finite));
       }
       if (m.direction != Direction::informational && summary.n >= 2 && summary.cv > o.cv_warning) {
-        out.push_back(fmt::format("{} / {}: {} varies a lot between repetitions (CV {:.1f}%)", w.workload,
-                                  s.scheduler, m.metric, 100 * summary.cv));
+        noisy.push_back(fmt::format("{} {:.1f}%", m.metric, 100 * summary.cv));
       }
     }
+    noisy_warning(w.workload, s.scheduler, noisy, out);
   }
 }
 

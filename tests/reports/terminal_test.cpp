@@ -201,3 +201,26 @@ TEST_CASE("colour is wanted on a terminal only, and never with NO_COLOR set", "[
   else unsetenv("NO_COLOR");
   for (const int fd : {tty, master, pipe_fds[0], pipe_fds[1]}) close(fd);
 }
+
+TEST_CASE("a metric missing everywhere for one reason is one line naming its scope", "[reports][terminal]") {
+  auto in = hand_made();
+  in.analysis.workloads.push_back({"frames", {}, {}});
+  for (const std::string workload : {"messaging", "frames"}) {
+    store::TrialRecord t;
+    t.workload = workload;
+    t.scheduler = "eevdf";
+    t.unavailable = {{"cycles", "cycles: not supported by this host's PMU"}, {"cpu_freq_mhz", "no cpufreq driver"}};
+    in.trials.push_back(t);
+  }
+  store::TrialRecord only_messaging;
+  only_messaging.workload = "messaging";
+  only_messaging.scheduler = "scx_lavd";
+  only_messaging.unavailable = {{"scx.*", "no stats socket"}};
+  in.trials.push_back(only_messaging);
+
+  const auto text = render_terminal(in, TerminalOptions{});
+  CHECK(line_with(text, "cycles: not supported").find("(every workload; on eevdf)") != std::string::npos);
+  CHECK(line_with(text, "cpu_freq_mhz: no cpufreq driver").find("(every workload; on eevdf)") != std::string::npos);
+  CHECK(line_with(text, "scx.*: no stats socket").find("(messaging; on scx_lavd)") != std::string::npos);
+  CHECK(line_with(text, "frames / cycles").empty());
+}

@@ -361,3 +361,13 @@ TEST_CASE("precise_enough compares the interval half-width with the target, from
   zero.n = 6;
   CHECK(precise_enough(zero, 0.03));  // all zeros: a zero-width interval
 }
+
+TEST_CASE("analyse: many noisy metrics of one scheduler are one warning listing each CV", "[analysis]") {
+  std::vector<Observation> obs;
+  add(obs, "w", "base", "p50", Direction::lower_is_better, false, {10, 20, 30});
+  add(obs, "w", "base", "p99", Direction::lower_is_better, false, {10, 10, 40});
+  add(obs, "w", "base", "steady", Direction::lower_is_better, true, {10, 10, 10});
+  const auto a = analyse(obs, AnalysisOptions{});
+  REQUIRE(a.warnings.size() == 1);
+  CHECK(a.warnings[0] == "w / base: 2 metrics vary a lot between repetitions (CV): p50 50.0%, p99 86.6%");
+}
