@@ -1,19 +1,172 @@
 #include "harness/cli.hpp"
 
+#include <algorithm>
+#include <iostream>
+#include <vector>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "harness/commands.hpp"
+#include "harness/doctor.hpp"
+#include "harness/errors.hpp"
+#include "harness/shootout.hpp"
 
 namespace scxlab::harness {
+namespace {
+
+// "3%" or "0.03" -> 0.03
+double parse_fraction(const std::string& text, const std::string& option) {
+  try {
+    std::size_t used = 0;
+    double v = std::stod(text, &used);
+    const bool percent = used < text.size() && text.substr(used) == "%";
+    if (used != text.size() && !percent) throw std::invalid_argument(text);
+    if (percent || v >= 1) v /= 100.0;
+    if (v <= 0 || v >= 1) throw std::invalid_argument(text);
+    return v;
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("{} {}: expected a percentage such as 3% (between 0 and 100)", option, text));
+  }
+}
+
+// "90s", "10m", "1h", "600" (seconds) -> seconds
+double parse_duration(const std::string& text, const std::string& option) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    const std::string unit = text.substr(used);
+    const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+    if (scale < 0 || v <= 0) throw std::invalid_argument(text);
+    return v * scale;
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("{} {}: expected a duration such as 90s, 10m or 1h", option, text));
+  }
+}
+
+void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std::string& budget,
+                  std::string& timeout, std::string& cooldown, std::string& min_effect) {
+  auto* cmd = app.add_subcommand("shootout", "Compare schedulers on workloads, with honest statistics");
+  cmd->add_option("-s,--schedulers", o.schedulers,
+                  "Scheduler configurations, comma-separated: NAME[:PRESET|:ARGS][@LABEL]\n"
+                  "(default: every scheduler this host can run; see 'scxlab list schedulers')")
+      ->delimiter(',');
+  cmd->add_option("--suite", o.suite, "Workload suite name or TOML file (see 'scxlab list suites')")
+      ->capture_default_str();
+  cmd->add_option("-w,--workload", o.workloads,
+                  "A workload instead of the suite, repeatable: NAME[:key=value,...]\n"
+                  "(see 'scxlab list workloads')");
+  cmd->add_option("-n,--reps", o.reps, "Measured repetitions per scheduler and workload")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--warmup", o.warmup, "Warm-up rounds (run, recorded, not analysed)")
+      ->capture_default_str()->check(CLI::Range(0, 100));
+  cmd->add_option("--target-ci", target_ci,
+                  "Keep adding interleaved rounds until every headline interval is within +-this (e.g. 3%)");
+  cmd->add_option("--max-reps", o.max_reps, "Upper bound for --target-ci")->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--time-budget", budget, "Plan repetitions to fit this wall time (e.g. 10m); says what it dropped");
+  cmd->add_option("--trial-timeout", timeout, "Stop a trial that runs longer than this (default 10m)");
+  cmd->add_option("--cooldown", cooldown, "Pause between trials (e.g. 2s)");
+  cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap (recorded)");
+  cmd->add_option("--baseline", o.baseline, "Label every scheduler is compared with (default: the kernel default)");
+  cmd->add_option("--min-effect", min_effect, "Smallest difference ever called (default 2%)");
+  cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-shootout)");
+  cmd->add_option("--resume", o.resume_dir, "Continue an interrupted run in this directory")
+      ->excludes("--out");
+  cmd->add_flag("--json", o.json, "Print the analysis as JSON on stdout instead of the table");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+  cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF scheduler probes");
+  cmd->add_option("--perf-events", o.perf_events, "Extra perf events by libpfm4 name, comma-separated")
+      ->delimiter(',');
+  cmd->add_flag("--take-over", o.take_over, "Stop scx.service/scx_loader for the run and start it again after");
+  cmd->add_option("--manifests", o.manifest_dirs, "Extra directory of scheduler manifests (*.toml)");
+  cmd->footer(
+      "Examples:\n"
+      "  scxlab shootout                                  every available scheduler, default suite\n"
+      "  scxlab shootout -s eevdf,scx_lavd:gaming --suite desktop\n"
+      "  scxlab shootout -w messaging:groups=4 -n 10 --target-ci 2%\n"
+      "  scxlab shootout -s eevdf@A,eevdf@B -n 10         an A/A test: expect no differences\n"
+      "  scxlab shootout --resume scxlab-results/20261124-101500-host-shootout\n"
+      "Exit codes: 0 done, 2 bad input or environment, 130 interrupted (resumable).");
+}
+
+// CLI11 reports a stray word as "a subcommand is required"; name it instead.
+void reject_unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return;
+  throw UsageError(fmt::format("unknown command '{}'; commands are: {} (see: scxlab --help)", argv[1],
+                               fmt::join(names, ", ")));
+}
+
+}  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"scxlab: benchmark, compare and tune Linux CPU schedulers"};
+  CLI::App app{"scxlab: benchmark, compare and tune Linux CPU schedulers (sched_ext and the kernel default)"};
   app.require_subcommand(1);
-  app.add_subcommand("doctor", "Show what this host can do");
+  app.footer(
+      "Start with 'scxlab doctor', then 'scxlab shootout'. Every command has --help.\n"
+      "Exit codes: 0 success, 1 a finding (doctor: cannot run), 2 bad input or environment,\n"
+      "130 interrupted. scxlab restores every scheduler and knob it changed on every exit path.\n");
+
+  bool doctor_json = false;
+  auto* doctor = app.add_subcommand("doctor", "Show what this host can do, each item probed");
+  doctor->add_flag("--json", doctor_json, "Machine-readable output");
+
+  ShootoutOptions shootout;
+  std::string target_ci, budget, timeout, cooldown, min_effect;
+  add_shootout(app, shootout, target_ci, budget, timeout, cooldown, min_effect);
+
+  ListOptions list;
+  auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
+  list_cmd->add_option("what", list.what, "schedulers | workloads | suites | metrics")
+      ->required()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
+  list_cmd->add_flag("--json", list.json, "Machine-readable output");
+  list_cmd->add_option("--manifests", list.manifest_dirs, "Extra directory of scheduler manifests");
+
+  HistoryOptions history;
+  auto* history_cmd = app.add_subcommand("history", "List the runs found under a results directory");
+  history_cmd->add_option("dirs", history.dirs, "Result directories or their parent (default: scxlab-results)");
+  history_cmd->add_flag("--json", history.json, "Machine-readable output");
+
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Print the table and rewrite report.html for a finished run");
+  report_cmd->add_option("dir", report.dir, "The run's output directory")->required();
+  report_cmd->add_flag("--json", report.json, "Print the analysis as JSON instead of the table");
+
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Undo what an interrupted scxlab left changed (scheduler, knobs), from its journal");
+
   try {
+    reject_unknown_command(app, argc, argv);
     app.parse(argc, argv);
+    if (doctor->parsed()) return doctor_command(doctor_json);
+    if (list_cmd->parsed()) return list_command(list);
+    if (history_cmd->parsed()) return history_command(history);
+    if (report_cmd->parsed()) return report_command(report);
+    if (restore_cmd->parsed()) return restore_command();
+    if (!target_ci.empty()) shootout.target_ci = parse_fraction(target_ci, "--target-ci");
+    if (!budget.empty()) shootout.time_budget_s = parse_duration(budget, "--time-budget");
+    if (!timeout.empty()) shootout.trial_timeout_s = parse_duration(timeout, "--trial-timeout");
+    if (!cooldown.empty()) shootout.cooldown_s = parse_duration(cooldown, "--cooldown");
+    if (!min_effect.empty()) shootout.min_effect = parse_fraction(min_effect, "--min-effect");
+    return shootout_command(shootout);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    std::cerr << "scxlab: " << e.what() << " (see: scxlab --help, or scxlab <command> --help)\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "scxlab: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "scxlab: internal error: " << e.what() << "\n";
+    return kExitInternal;
   }
-  return 0;
 }
 
 }  // namespace scxlab::harness

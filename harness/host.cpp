@@ -1,0 +1,106 @@
+#include "harness/host.hpp"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "schedulers/scheduler.hpp"
+
+namespace scxlab::harness {
+namespace {
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\n");
+  const auto last = s.find_last_not_of(" \t\n");
+  return first == std::string::npos ? "" : s.substr(first, last - first + 1);
+}
+
+// "key : value" lines of /proc/cpuinfo for the first CPU.
+std::map<std::string, std::string> first_cpuinfo() {
+  std::map<std::string, std::string> fields;
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line) && !line.empty();) {
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) fields[trim(line.substr(0, colon))] = trim(line.substr(colon + 1));
+  }
+  return fields;
+}
+
+long long meminfo_kib(const std::string& key) {
+  std::ifstream in("/proc/meminfo");
+  for (std::string name; in >> name;) {
+    long long value = 0;
+    std::string unit;
+    in >> value >> unit;
+    if (name == key + ":") return value;
+  }
+  return 0;
+}
+
+nlohmann::json topology() {
+  const unsigned cpus = std::thread::hardware_concurrency();
+  std::set<std::string> packages, cores, llcs;
+  for (unsigned cpu = 0; cpu < cpus; ++cpu) {
+    const auto base = "/sys/devices/system/cpu/cpu" + std::to_string(cpu);
+    const auto package = read_first_line(base + "/topology/physical_package_id");
+    packages.insert(package);
+    cores.insert(package + ":" + read_first_line(base + "/topology/core_id"));
+    const auto llc = read_first_line(base + "/cache/index3/shared_cpu_list");
+    llcs.insert(llc.empty() ? read_first_line(base + "/cache/index2/shared_cpu_list") : llc);
+  }
+  return {{"cpus", cpus},
+          {"packages", packages.size()},
+          {"cores", cores.size()},
+          {"llc_groups", llcs.size()},
+          {"smt", cores.size() < cpus}};
+}
+
+}  // namespace
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return trim(line);
+}
+
+std::string scxlab_version() { return SCXLAB_VERSION; }
+
+std::string hostname() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+std::string kernel_release() {
+  utsname u{};
+  uname(&u);
+  return u.release;
+}
+
+nlohmann::json host_fingerprint() {
+  utsname u{};
+  uname(&u);
+  const auto cpu = first_cpuinfo();
+  const auto governor = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  const auto scx = schedulers::read_sched_ext_status();
+  const bool hypervisor = cpu.count("flags") && cpu.at("flags").find("hypervisor") != std::string::npos;
+  return {{"hostname", hostname()},
+          {"kernel", u.release},
+          {"kernel_version", u.version},
+          {"arch", u.machine},
+          {"cpu_model", cpu.count("model name") ? cpu.at("model name") : "unknown"},
+          {"virtualized", hypervisor},
+          {"topology", topology()},
+          {"memory_mib", meminfo_kib("MemTotal") / 1024},
+          {"governor", governor.empty() ? "n/a (no cpufreq on this host)" : governor},
+          {"default_scheduler", schedulers::default_scheduler_name()},
+          {"sched_ext", scx.present ? scx.state : "absent"},
+          {"scxlab_version", scxlab_version()}};
+}
+
+}  // namespace scxlab::harness

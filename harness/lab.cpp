@@ -1,0 +1,225 @@
+#include "harness/lab.hpp"
+
+#include <ctime>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/errors.hpp"
+
+namespace scxlab::harness {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string status_of(workloads::Result::Status s) {
+  return std::string(workloads::to_string(s));
+}
+
+// Sleeps up to `d`, waking early when interrupted. A cool-down is a deliberate pause for
+// the machine to settle between trials, not synchronisation.
+void cool_down(std::chrono::milliseconds d, const std::atomic<bool>& cancel) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (!cancel.load() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void append(std::vector<Metric>& to, const std::vector<Metric>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
+    : options_(options), cancel_(cancel) {
+  manifests_ = schedulers::load_manifests(options.manifest_dirs);
+  try {
+    journal_ = std::make_unique<schedulers::Journal>();
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+  for (auto& line : journal_->replay()) notes_.push_back("restored after an earlier run: " + line);
+  collectors_ = std::make_unique<metrics::CollectorSet>(options.collectors);
+}
+
+Lab::~Lab() {
+  try {
+    stop_scheduler();
+    journal_->replay();
+  } catch (...) {
+    // A destructor must not throw; the journal keeps what was not undone for the next start.
+  }
+}
+
+const schedulers::Manifest& Lab::manifest(const std::string& name) const {
+  for (const auto& m : manifests_) {
+    if (m.name == name) return m;
+  }
+  throw UsageError(fmt::format("no scheduler manifest named '{}' (see: scxlab list schedulers)", name));
+}
+
+void Lab::stop_scheduler() {
+  if (backend_) {
+    backend_->stop();
+    backend_.reset();
+  }
+  running_.reset();
+}
+
+std::string Lab::ensure_running(const schedulers::Config& config) {
+  if (running_ && running_->label == config.label && backend_) {
+    const auto health = backend_->check();
+    if (health.serving) return "";
+  }
+  stop_scheduler();
+  backend_ = schedulers::make_backend(manifest(config.scheduler), *journal_, options_.backend);
+  try {
+    backend_->start(config);
+  } catch (const std::exception& e) {
+    backend_->stop();
+    backend_.reset();
+    return e.what();
+  }
+  running_ = config;
+  return "";
+}
+
+nlohmann::json Lab::describe(const schedulers::Config& config) const {
+  const auto& m = manifest(config.scheduler);
+  nlohmann::json d = {{"scheduler", config.scheduler},
+                      {"label", config.label},
+                      {"preset", config.preset},
+                      {"knobs", config.knobs},
+                      {"extra_args", config.extra_args}};
+  if (m.backend == "scx") d["args"] = schedulers::build_args(m, config);
+  if (backend_ && running_ && running_->label == config.label) {
+    d["name"] = backend_->name();
+    d["version"] = backend_->version();
+  }
+  return d;
+}
+
+store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry& entry,
+                                  const std::string& kind) {
+  const auto t0 = std::chrono::steady_clock::now();
+  store::TrialRecord rec;
+  rec.kind = kind;
+  rec.scheduler = config.label;
+  rec.workload = entry.label;
+  rec.workload_params = entry.params;
+  rec.started_utc = utc_now_iso8601();
+
+  if (auto why = ensure_running(config); !why.empty()) {
+    rec.scheduler_config = describe(config);
+    rec.status = "failed";
+    rec.reason = "scheduler did not start: " + why;
+    rec.ended_utc = utc_now_iso8601();
+    rec.overhead_s = seconds_since(t0);
+    return rec;
+  }
+  rec.scheduler_config = describe(config);
+
+  auto params = entry.params;
+  for (const auto& [k, v] : backend_->workload_params(config)) params[k] = v;
+
+  metrics::Target target{0, manifest(config.scheduler).stats_socket};
+  bool collecting = false;
+  std::string collector_error;
+  workloads::RunOptions run_options;
+  run_options.timeout = options_.trial_timeout;
+  run_options.cancel = &cancel_;
+  run_options.on_ready = [&](pid_t pid) {
+    target.root_pid = pid;
+    try {
+      collectors_->start(target);
+      collecting = true;
+    } catch (const std::exception& e) {
+      collector_error = e.what();
+    }
+  };
+  run_options.on_finished = [&] {
+    if (collecting) collectors_->stop();
+    collecting = false;
+  };
+  const auto result = workloads::run(entry.workload, params, run_options);
+  if (collecting) collectors_->stop();
+
+  rec.status = status_of(result.status);
+  rec.reason = result.reason;
+  rec.stderr_tail = result.stderr_tail;
+  rec.metrics = result.metrics;
+  rec.histograms = result.histograms;
+  rec.wall_s = result.wall_s;
+  if (target.root_pid != 0 && collector_error.empty()) {
+    auto collected = collectors_->results();
+    append(rec.metrics, collected.metrics);
+    rec.unavailable = std::move(collected.unavailable);
+    for (auto& h : collected.histograms) rec.histograms.push_back(std::move(h));
+  } else if (!collector_error.empty()) {
+    rec.unavailable.push_back({"collectors", "could not start: " + collector_error});
+  }
+
+  const auto health = backend_->check();
+  if (!health.serving) {
+    rec.status = "ejected";
+    rec.reason = health.reason.empty() ? "the scheduler stopped serving (state " + health.state + ")"
+                                       : health.reason;
+    stop_scheduler();
+  }
+  rec.ended_utc = utc_now_iso8601();
+  rec.overhead_s = std::max(0.0, seconds_since(t0) - rec.wall_s);
+  cool_down(options_.cooldown, cancel_);
+  return rec;
+}
+
+Entry make_entry(const std::string& label, const std::string& workload, const workloads::Params& params) {
+  const auto info = workloads::find_workload(workload);
+  if (!info) {
+    std::string names;
+    for (const auto& w : workloads::list_workloads()) names += (names.empty() ? "" : ", ") + w.name;
+    throw UsageError(fmt::format("unknown workload '{}' (valid: {})", workload, names));
+  }
+  const auto validated = workloads::validate(workload, params);
+  if (!validated.params) throw UsageError(validated.error);
+  Entry e{label, workload, *validated.params, {}};
+  for (const auto& m : info->metrics) {
+    if (m.headline) e.headline.insert(m.name);
+  }
+  return e;
+}
+
+Entry parse_entry(const std::string& spec) {
+  const auto colon = spec.find(':');
+  const auto name = spec.substr(0, colon);
+  workloads::Params params;
+  if (colon != std::string::npos) {
+    std::string rest = spec.substr(colon + 1);
+    for (std::size_t start = 0; start < rest.size();) {
+      auto comma = rest.find(',', start);
+      if (comma == std::string::npos) comma = rest.size();
+      const auto kv = rest.substr(start, comma - start);
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw UsageError(fmt::format("workload '{}': expected key=value, got '{}' (e.g. {}:groups=4,loops=100)",
+                                     name, kv, name));
+      }
+      params[kv.substr(0, eq)] = kv.substr(eq + 1);
+      start = comma + 1;
+    }
+  }
+  return make_entry(name, name, params);
+}
+
+}  // namespace scxlab::harness

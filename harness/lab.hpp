@@ -1,0 +1,82 @@
+// The lab: the machine under test and everything scxlab changes on it. It owns the restore
+// journal, the scheduler backends and the metrics collectors, and runs one trial at a time:
+// make the configuration the running scheduler, run the workload with the collectors
+// following its tasks, check the scheduler survived, and return the record. Shootout, tune
+// and gate all run their trials through it, so a trial means the same thing everywhere.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "metrics/collector.hpp"
+#include "schedulers/journal.hpp"
+#include "schedulers/scheduler.hpp"
+#include "store/store.hpp"
+#include "workloads/workload.hpp"
+
+namespace scxlab::harness {
+
+// One workload run of a plan: a suite entry with its validated parameters.
+struct Entry {
+  std::string label;
+  std::string workload;
+  workloads::Params params;
+  std::set<std::string> headline;  // metric names shown as table columns
+};
+
+struct LabOptions {
+  std::vector<std::string> manifest_dirs;
+  schedulers::BackendOptions backend;
+  metrics::CollectorOptions collectors;
+  std::chrono::milliseconds trial_timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds cooldown{0};
+};
+
+class Lab {
+ public:
+  // Replays what a previous, crashed run left in the journal (lines go to `notes`), then
+  // prepares the collectors. Throws UsageError when another scxlab holds the journal.
+  Lab(const LabOptions& options, const std::atomic<bool>& cancel);
+  ~Lab();  // stops the scheduler and replays the journal: the machine as found
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  const std::vector<schedulers::Manifest>& manifests() const { return manifests_; }
+  const schedulers::Manifest& manifest(const std::string& name) const;
+  const std::vector<std::string>& notes() const { return notes_; }
+
+  // Runs one trial. Never throws for a failure of the scheduler or the workload: the record
+  // says how it ended. kind: "warmup" | "measure" | "tune" | "validate".
+  store::TrialRecord run_trial(const schedulers::Config& config, const Entry& entry,
+                               const std::string& kind);
+
+  // Back to the kernel default (between phases and at the end).
+  void stop_scheduler();
+
+ private:
+  // Starts `config` unless it is already serving; "" on success, else why it could not.
+  std::string ensure_running(const schedulers::Config& config);
+  nlohmann::json describe(const schedulers::Config& config) const;
+
+  LabOptions options_;
+  const std::atomic<bool>& cancel_;
+  std::vector<schedulers::Manifest> manifests_;
+  std::unique_ptr<schedulers::Journal> journal_;
+  std::unique_ptr<metrics::CollectorSet> collectors_;
+  std::unique_ptr<schedulers::Backend> backend_;
+  std::optional<schedulers::Config> running_;
+  std::vector<std::string> notes_;
+};
+
+// Parses "name" or "name:key=value,key=value" into an entry, validating the parameters.
+Entry parse_entry(const std::string& spec);
+Entry make_entry(const std::string& label, const std::string& workload, const workloads::Params& params);
+
+std::string utc_now_iso8601();
+
+}  // namespace scxlab::harness

@@ -1,0 +1,50 @@
+// `scxlab shootout`: every scheduler x every workload entry, interleaved rounds, committed
+// trial by trial, then the statistics, the terminal table, and the JSON/CSV/HTML files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace scxlab::harness {
+
+struct ShootoutOptions {
+  std::vector<std::string> schedulers;  // "eevdf", "scx_lavd:gaming", "eevdf@twin"; empty = all available
+  std::string suite = "default";
+  std::vector<std::string> workloads;   // "messaging:groups=4,loops=100"; replaces the suite
+  int reps = 5;
+  int warmup = 1;
+  std::optional<double> target_ci;      // relative half-width, e.g. 0.03
+  int max_reps = 20;
+  std::optional<double> time_budget_s;
+  double trial_timeout_s = 600;
+  double cooldown_s = 0;
+  std::optional<std::uint64_t> seed;
+  std::string baseline;                 // label; "" = the kernel default (or the first)
+  double min_effect = 0.02;
+  std::string out_dir;
+  std::string resume_dir;
+  bool json = false;
+  bool quiet = false;
+  bool no_bpf = false;
+  std::vector<std::string> perf_events;
+  bool take_over = false;
+  std::vector<std::string> manifest_dirs;
+};
+
+nlohmann::json to_json(const ShootoutOptions& o);
+ShootoutOptions shootout_options_from_json(const nlohmann::json& j);
+
+// Returns the exit code (0, 2 for bad input, 130 when interrupted).
+int shootout_command(ShootoutOptions options);
+
+// ./scxlab-results/<YYYYmmdd-HHMMSS>-<host>
+std::string default_out_dir(const std::string& kind);
+
+// Creates the directory and proves it writable; throws UsageError naming the fix.
+void prepare_out_dir(const std::string& dir);
+
+}  // namespace scxlab::harness

@@ -1,0 +1,98 @@
+// The scxlab command's answers to bad input: one line naming the problem and the fix, exit 2.
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "catch.hpp"
+#include "process.hpp"
+
+using scxlab::test::run_process;
+using scxlab::test::scxlab_binary;
+namespace fs = std::filesystem;
+
+namespace {
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+fs::path fresh_dir(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("scxlab-cli-test-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("unknown command: one line, exit 2", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "frobnicate"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("frobnicate") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+}
+
+TEST_CASE("unknown option: one line naming it, exit 2", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "shootout", "--frobnicate"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--frobnicate") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+}
+
+TEST_CASE("a bad percentage names the option and the expected form", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "shootout", "--target-ci", "lots"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--target-ci lots") != std::string::npos);
+  CHECK(r.err.find("3%") != std::string::npos);
+}
+
+TEST_CASE("help teaches: examples and exit codes", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "shootout", "--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Examples:") != std::string::npos);
+  CHECK(r.out.find("--resume") != std::string::npos);
+  CHECK(r.out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("not root: names the missing capabilities and the fix, exit 2", "[cli]") {
+  const auto dir = fresh_dir("nonroot");
+  fs::permissions(dir, fs::perms::all);
+  const auto r = run_process({scxlab_binary(), "shootout", "--out", (dir / "out").string()}, 65534, dir.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("CAP_BPF") != std::string::npos);
+  CHECK(r.err.find("root") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+  CHECK_FALSE(fs::exists(dir / "out"));  // nothing half-written
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an unwritable output directory is refused before anything runs", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "shootout", "--out", "/proc/scxlab-cannot-be-here"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("/proc/scxlab-cannot-be-here") != std::string::npos);
+  CHECK(r.err.find("--out") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+}
+
+TEST_CASE("resuming a directory without results names the problem", "[cli]") {
+  const auto dir = fresh_dir("resume-empty");
+  const auto r = run_process({scxlab_binary(), "shootout", "--resume", dir.string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("results.db") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("doctor --json reports sched_ext as this kernel has it", "[cli][doctor]") {
+  const auto r = run_process({scxlab_binary(), "doctor", "--json"});
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  const auto doc = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& c : doc["checks"]) {
+    if (c["name"] == "sched_ext") {
+      found = true;
+      CHECK(c["ok"].get<bool>() == fs::exists("/sys/kernel/sched_ext"));
+      if (!fs::exists("/sys/kernel/sched_ext")) CHECK(c["detail"].get<std::string>().find("absent") == 0);
+    }
+  }
+  CHECK(found);
+  CHECK(doc["shootout_can_run"].get<bool>() == (r.exit_code == 0));
+}
