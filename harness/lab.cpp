@@ -201,7 +201,10 @@ Entry make_entry(const std::string& label, const std::string& workload, const wo
 }
 
 Entry parse_entry(const std::string& spec) {
-  const auto colon = spec.find(':');
+  // "command:FILE.toml:loops=10": the name is the prefix and the file, params after them.
+  const std::string command_prefix = "command:";
+  const auto name_from = spec.rfind(command_prefix, 0) == 0 ? command_prefix.size() : 0;
+  const auto colon = spec.find(':', name_from);
   const auto name = spec.substr(0, colon);
   workloads::Params params;
   if (colon != std::string::npos) {
