@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* scxlab_faulty: a global FIFO that fails on purpose, so tests can watch the kernel eject a
  * BPF scheduler and check that whoever drives it notices and reports why.
- *   stall_after N   the Nth enqueued task is never inserted anywhere: it stays runnable
- *                   without running until the watchdog (ops.timeout_ms, set by user space)
- *                   ejects the scheduler with "runnable task stall"
+ *   stall_after N   the user task of the Nth user-task enqueue is never inserted anywhere,
+ *                   then or when it is enqueued again (a dequeue/enqueue for an affinity or
+ *                   priority change must not rescue it): it stays runnable without running
+ *                   until the watchdog (ops.timeout_ms, set by user space) ejects the
+ *                   scheduler with "runnable task stall". Kernel threads are never chosen:
+ *                   a stalled kworker may go unnoticed until the scheduler is stopped.
  *   error_after N   the Nth enqueue calls scx_bpf_error(): ejected with "scx_bpf_error"
  * Every wakeup goes through ops.enqueue (no direct dispatch to idle CPUs), so the count
  * advances with any activity. */
@@ -16,7 +19,11 @@ const volatile u64 slice_ns = 20000000;
 const volatile u64 stall_after; /* 0: never */
 const volatile u64 error_after; /* 0: never */
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h: a macro, so not in BTF */
+
 static u64 nr_enqueued;
+static u64 nr_user_enqueued;
+static s32 stalled_pid; /* 0: none yet */
 
 SEC("struct_ops/faulty_select_cpu")
 s32 BPF_PROG(faulty_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
@@ -34,7 +41,10 @@ void BPF_PROG(faulty_enqueue, struct task_struct *p, u64 enq_flags)
 	count(CNT_enqueued);
 	if (n == error_after)
 		scxlab_error_u64("injected error at enqueue %llu", n);
-	if (n == stall_after) {
+	if (stall_after && !stalled_pid && !(p->flags & PF_KTHREAD) &&
+	    __sync_add_and_fetch(&nr_user_enqueued, 1) == stall_after)
+		stalled_pid = p->pid;
+	if (stalled_pid && p->pid == stalled_pid) {
 		count(CNT_dropped);
 		return;
 	}

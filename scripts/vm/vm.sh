@@ -387,7 +387,10 @@ accel_args() {
   fi
   case "$choice" in
     kvm) echo "-accel kvm -cpu host" ;;
-    tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+    # One TCG thread for all vCPUs: with thread=multi a vCPU can run a stale translation of
+    # kernel text that another vCPU just patched (static keys flip when sched_ext enables),
+    # hit the int3 the kernel has already removed and oops (seen 2 in ~10 boots).
+    tcg) echo "-accel tcg,thread=single -cpu max" ;;
     *) die "SCXLAB_VM_ACCEL='$choice' (valid: auto, kvm, tcg)" ;;
   esac
 }
