@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -202,26 +203,30 @@ void render_list(std::string& out, const std::string& title, const std::vector<s
 // without hardware counters should read as one fact, not one per workload.
 std::vector<std::string> unavailable_lines(const ReportInput& input) {
   struct Line {
-    std::string name, reason, where;
-    std::vector<std::string> workloads;
+    std::string name, reason;
+    std::vector<std::string> schedulers, workloads;
   };
   std::vector<Line> grouped;
   for (const auto& u : unavailable_metrics(input.trials)) {
-    const auto where = fmt::format("{}", fmt::join(u.schedulers, ", "));
     auto it = std::find_if(grouped.begin(), grouped.end(), [&](const Line& l) {
-      return l.name == u.name && l.reason == u.reason && l.where == where;
+      return l.name == u.name && l.reason == u.reason && l.schedulers == u.schedulers;
     });
-    if (it == grouped.end()) it = grouped.insert(grouped.end(), Line{u.name, u.reason, where, {}});
+    if (it == grouped.end()) it = grouped.insert(grouped.end(), Line{u.name, u.reason, u.schedulers, {}});
     it->workloads.push_back(u.workload);
   }
   const auto workload_count = input.analysis.workloads.size();
+  std::set<std::string> all_schedulers;
+  for (const auto& t : input.trials) all_schedulers.insert(t.scheduler);
   std::vector<std::string> lines;
   for (const auto& l : grouped) {
     const bool named = l.reason.rfind(l.name + ":", 0) == 0;  // "cycles: not supported ..."
-    const auto scope = l.workloads.size() > 1 && l.workloads.size() == workload_count
-                           ? std::string("every workload")
-                           : fmt::format("{}", fmt::join(l.workloads, ", "));
-    lines.push_back(fmt::format("{}{} ({}; on {})", named ? "" : l.name + ": ", l.reason, scope, l.where));
+    const auto workloads = l.workloads.size() > 1 && l.workloads.size() == workload_count
+                               ? std::string("every workload")
+                               : fmt::format("{}", fmt::join(l.workloads, ", "));
+    const auto schedulers = l.schedulers.size() > 1 && l.schedulers.size() == all_schedulers.size()
+                                ? std::string("every scheduler")
+                                : fmt::format("{}", fmt::join(l.schedulers, ", "));
+    lines.push_back(fmt::format("{}{} ({}; on {})", named ? "" : l.name + ": ", l.reason, workloads, schedulers));
   }
   return lines;
 }

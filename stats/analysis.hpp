@@ -1,6 +1,6 @@
 // Turning repetitions into answers: per-metric summaries with bootstrap intervals, each
 // scheduler against the baseline (ratio of medians, Mann-Whitney U, Holm over a workload's
-// metrics), a call only when significant AND beyond a minimum effect, and rankings.
+// headline metrics and, separately, over its other directional metrics), a call only when significant AND beyond a minimum effect, and rankings.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +22,9 @@ struct Summary {
 };
 
 // The call for one directional metric of a candidate against the baseline. Inputs: the
-// Holm-adjusted Mann-Whitney p over the workload's directional metrics for this candidate
-// (the family), the bootstrap interval [lo, hi] of the ratio of medians, the minimum effect m
-// (default 2%) and kLargeEffectFactor K (5, so 10% by default). Rules, in order:
+// Holm-adjusted Mann-Whitney p over the family of the metric for this candidate (the
+// workload's headline metrics, or its other directional metrics), the bootstrap interval
+// [lo, hi] of the ratio of medians, the minimum effect m (default 2%) and kLargeEffectFactor K (5, so 10% by default). Rules, in order:
 //   better / worse  p_adjusted < alpha AND the whole interval lies beyond the minimum effect
 //                   (lo > 1 + m or hi < 1 - m): a real difference, and bigger than m. The
 //                   direction decides which (lower_is_better: ratio < 1 is better).

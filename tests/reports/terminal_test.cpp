@@ -222,5 +222,8 @@ TEST_CASE("a metric missing everywhere for one reason is one line naming its sco
   CHECK(line_with(text, "cycles: not supported").find("(every workload; on eevdf)") != std::string::npos);
   CHECK(line_with(text, "cpu_freq_mhz: no cpufreq driver").find("(every workload; on eevdf)") != std::string::npos);
   CHECK(line_with(text, "scx.*: no stats socket").find("(messaging; on scx_lavd)") != std::string::npos);
+  in.trials.pop_back();  // now eevdf is every scheduler that ran
+  CHECK(line_with(render_terminal(in, TerminalOptions{}), "cycles: not supported").find("(every workload; on eevdf)") !=
+        std::string::npos);
   CHECK(line_with(text, "frames / cycles").empty());
 }

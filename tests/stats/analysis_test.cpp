@@ -371,3 +371,23 @@ TEST_CASE("analyse: many noisy metrics of one scheduler are one warning listing 
   REQUIRE(a.warnings.size() == 1);
   CHECK(a.warnings[0] == "w / base: 2 metrics vary a lot between repetitions (CV): p50 50.0%, p99 86.6%");
 }
+
+TEST_CASE("analyse: headline metrics are their own Holm family, not diluted by probe metrics", "[analysis]") {
+  // 5 v 5 completely separated: exact two-sided p = 0.0079. One headline metric, twenty
+  // secondary ones: Holm over all 21 would give 0.17 and no call.
+  std::vector<Observation> obs;
+  const std::vector<double> base{10.0, 10.1, 10.2, 10.3, 10.4}, fast{9.0, 9.1, 9.2, 9.3, 9.4};
+  add(obs, "w", "base", "time_s", Direction::lower_is_better, true, base);
+  add(obs, "w", "cand", "time_s", Direction::lower_is_better, true, fast);
+  for (int i = 0; i < 20; ++i) {
+    add(obs, "w", "base", "probe" + std::to_string(i), Direction::lower_is_better, false, base);
+    add(obs, "w", "cand", "probe" + std::to_string(i), Direction::lower_is_better, false, fast);
+  }
+  const auto a = analyse(obs, AnalysisOptions{});
+  const auto& headline = comparison(a, 0);
+  CHECK(headline.p_adjusted == Approx(headline.p_value));
+  CHECK(headline.call == Call::better);
+  const auto& secondary = comparison(a, 1);
+  CHECK(secondary.p_adjusted == Approx(std::min(1.0, 20 * secondary.p_value)));
+  CHECK(secondary.call == Call::inconclusive);
+}
