@@ -12,6 +12,7 @@
 #include "harness/doctor.hpp"
 #include "harness/errors.hpp"
 #include "harness/shootout.hpp"
+#include "harness/tune.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -101,6 +102,47 @@ void reject_unknown_command(CLI::App& app, int argc, char** argv) {
                                fmt::join(names, ", ")));
 }
 
+CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::string& timeout, std::string& min_effect) {
+  auto* cmd = app.add_subcommand("tune", "Search a scheduler's knobs for one workload; recommend only what validates");
+  cmd->add_option("-s,--scheduler", o.scheduler, "The scheduler whose knobs to tune (see 'scxlab list schedulers')");
+  cmd->add_option("-w,--workload", o.workload, "The workload: NAME[:key=value,...] (see 'scxlab list workloads')")
+      ->capture_default_str();
+  cmd->add_option("--knobs", o.knobs, "Tune only these knobs, comma-separated (default: every tunable knob this host allows)")
+      ->delimiter(',');
+  cmd->add_option("--minimize", o.minimize, "Metric to minimise (default: the workload's first headline metric)");
+  cmd->add_option("--maximize", o.maximize, "Metric to maximise");
+  cmd->add_option("--subject-to", o.subject_to,
+                  "A bound that must hold, repeatable: \"fps.avg >= 0.97*baseline\" (baseline: the default's value)");
+  cmd->add_option("-n,--budget", o.budget, "Evaluations, the default configuration included")->capture_default_str()
+      ->check(CLI::Range(2, 10000));
+  cmd->add_option("--time-budget", budget, "Stop proposing once evaluations took this long (e.g. 30m)");
+  cmd->add_option("--validate-reps", o.validate_reps, "Runs per side of the final A/B validation against the default")
+      ->capture_default_str()->check(CLI::Range(3, 1000));
+  cmd->add_option("--min-effect", min_effect, "Smallest improvement ever recommended (default 2%)");
+  cmd->add_option("--seed", o.seed, "Seed of the search and the validation order (recorded)");
+  cmd->add_option("--trial-timeout", timeout, "Stop an evaluation that runs longer than this (default 10m)");
+  cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-tune)");
+  cmd->add_option("--resume", o.resume_dir, "Continue an interrupted tune in this directory")->excludes("--out");
+  cmd->add_flag("--json", o.json, "Print the validation analysis as JSON instead of the table");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+  cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF probes");
+  cmd->add_flag("--take-over", o.take_over, "Stop scx.service / scx_loader first and start it again at the end");
+  cmd->add_option("--manifests", o.manifest_dirs, "Extra directory of scheduler manifests (*.toml)");
+  cmd->footer(
+      "Every evaluation is a trial like a shootout's (same lifecycle, metrics and store). The default\n"
+      "configuration is evaluated first; a Gaussian-process model proposes the rest. The model's best\n"
+      "configuration is then run against the default in interleaved A/B rounds, and recommended only when\n"
+      "the objective is significantly better beyond --min-effect and every --subject-to bound holds.\n"
+      "Writes results.db, report.html and recommendation.toml (knobs, command line, /etc/default/scx).\n"
+      "Examples:\n"
+      "  scxlab tune -s eevdf -w frames:duration_s=5 --knobs render_nice,render_slice_us,audio_policy\n"
+      "  scxlab tune -s scx_lavd -w frames --minimize frame_time_ms.p99 --subject-to \"fps.avg >= 0.97*baseline\"\n"
+      "  scxlab tune -s scx_rusty -w messaging --maximize messages_per_s -n 40 --time-budget 1h\n"
+      "  scxlab tune --resume scxlab-results/20261124-101500-host-tune\n"
+      "Exit codes: 0 done (whatever the verdict), 2 bad input or environment, 130 interrupted (resumable).");
+  return cmd;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -118,6 +160,10 @@ int run_cli(int argc, char** argv) {
   ShootoutOptions shootout;
   std::string target_ci, budget, timeout, cooldown, min_effect;
   add_shootout(app, shootout, target_ci, budget, timeout, cooldown, min_effect);
+
+  TuneOptions tune;
+  std::string tune_budget, tune_timeout, tune_min_effect;
+  auto* tune_cmd = add_tune(app, tune, tune_budget, tune_timeout, tune_min_effect);
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
@@ -147,6 +193,12 @@ int run_cli(int argc, char** argv) {
     if (history_cmd->parsed()) return history_command(history);
     if (report_cmd->parsed()) return report_command(report);
     if (restore_cmd->parsed()) return restore_command();
+    if (tune_cmd->parsed()) {
+      if (!tune_budget.empty()) tune.time_budget_s = parse_duration(tune_budget, "--time-budget");
+      if (!tune_timeout.empty()) tune.trial_timeout_s = parse_duration(tune_timeout, "--trial-timeout");
+      if (!tune_min_effect.empty()) tune.min_effect = parse_fraction(tune_min_effect, "--min-effect");
+      return tune_command(tune);
+    }
     if (!target_ci.empty()) shootout.target_ci = parse_fraction(target_ci, "--target-ci");
     if (!budget.empty()) shootout.time_budget_s = parse_duration(budget, "--time-budget");
     if (!timeout.empty()) shootout.trial_timeout_s = parse_duration(timeout, "--trial-timeout");

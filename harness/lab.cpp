@@ -1,5 +1,6 @@
 #include "harness/lab.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <thread>
 
@@ -70,6 +71,10 @@ const schedulers::Manifest& Lab::manifest(const std::string& name) const {
   throw UsageError(fmt::format("no scheduler manifest named '{}' (see: scxlab list schedulers)", name));
 }
 
+std::vector<Unavailable> Lab::unavailable_knobs(const std::string& scheduler) {
+  return schedulers::make_backend(manifest(scheduler), *journal_, options_.backend)->unavailable_knobs();
+}
+
 void Lab::stop_scheduler() {
   if (backend_) {
     backend_->stop();
@@ -131,8 +136,15 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
   }
   rec.scheduler_config = describe(config);
 
+  // Task attributes the scheduler configuration sets (per-role nice, slice, policy), for the
+  // workloads that have those roles.
   auto params = entry.params;
-  for (const auto& [k, v] : backend_->workload_params(config)) params[k] = v;
+  const auto declared = workloads::find_workload(entry.workload);
+  for (const auto& [k, v] : backend_->workload_params(config)) {
+    if (declared && std::any_of(declared->params.begin(), declared->params.end(),
+                                [&](const auto& p) { return p.name == k; }))
+      params[k] = v;
+  }
 
   metrics::Target target{0, manifest(config.scheduler).stats_socket};
   bool collecting = false;

@@ -55,6 +55,9 @@ class Lab {
   store::TrialRecord run_trial(const schedulers::Config& config, const Entry& entry,
                                const std::string& kind);
 
+  // Knobs of this scheduler the host refuses (read-only debugfs, ...), with the reason.
+  std::vector<Unavailable> unavailable_knobs(const std::string& scheduler);
+
   // Back to the kernel default (between phases and at the end).
   void stop_scheduler();
 

@@ -1,0 +1,192 @@
+#include "harness/recommendation.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include "harness/results.hpp"
+#include "harness/tune_space.hpp"
+
+namespace scxlab::harness {
+namespace {
+
+const stats::MetricResult* find_metric(const stats::RunAnalysis& a, const std::string& workload,
+                                       const std::string& scheduler, const std::string& metric) {
+  for (const auto& w : a.workloads) {
+    if (w.workload != workload) continue;
+    for (const auto& s : w.schedulers) {
+      if (s.scheduler != scheduler) continue;
+      for (const auto& m : s.metrics) {
+        if (m.metric == metric) return &m;
+      }
+    }
+  }
+  return nullptr;
+}
+
+std::string percent(double ratio) { return fmt::format("{:+.1f}%", 100 * (ratio - 1)); }
+
+std::string describe(const stats::Comparison& c) {
+  return fmt::format("{} {} [{}, {}], p={:.2g}", std::string(stats::to_string(c.call)), percent(c.ratio),
+                     percent(c.ratio_ci_low), percent(c.ratio_ci_high), c.p_adjusted);
+}
+
+// Every bound checked on the validation medians; false if one fails or was not measured.
+bool check_bounds(const stats::RunAnalysis& a, const std::string& workload, const std::vector<Bound>& bounds,
+                  std::vector<std::string>& lines) {
+  bool all = true;
+  for (const auto& b : bounds) {
+    const auto* tuned = find_metric(a, workload, "tuned", b.metric);
+    const auto* base = find_metric(a, workload, "default", b.metric);
+    if (!tuned || !base) {
+      lines.push_back(fmt::format("{}: not measured in the validation", b.text));
+      all = false;
+      continue;
+    }
+    const double limit = b.relative ? b.factor * base->summary.median : b.factor;
+    const double v = tuned->summary.median;
+    const bool holds = b.at_least ? v >= limit : v <= limit;
+    all = all && holds;
+    lines.push_back(fmt::format("{}: tuned median {:.4g} {} {:.4g}{}: {}", b.text, v, b.at_least ? ">=" : "<=", limit,
+                                b.relative ? fmt::format(" ({:g} x default {:.4g})", b.factor, base->summary.median) : "",
+                                holds ? "holds" : "VIOLATED"));
+  }
+  return all;
+}
+
+std::string shell_words(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& a : args) {
+    const bool plain = a.find_first_of(" \t'\"\\$`") == std::string::npos && !a.empty();
+    out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
+  }
+  return out;
+}
+
+// "eevdf:render_nice=-5,render_policy=fifo": the knobs that differ from the default.
+std::string shootout_spec(const Recommendation& r) {
+  std::vector<std::string> items;
+  for (const auto& [knob, value] : r.config.knobs) {
+    const auto* k = r.manifest.find_knob(knob);
+    if (!k || k->default_value != value) items.push_back(knob + "=" + value);
+  }
+  return items.empty() ? r.manifest.name : fmt::format("{}:{}", r.manifest.name, fmt::join(items, ","));
+}
+
+toml::table knob_table(const nlohmann::json& values) {
+  toml::table t;
+  for (const auto& [k, v] : values.items()) {
+    if (v.is_boolean()) t.insert(k, v.get<bool>());
+    else if (v.is_number_integer()) t.insert(k, v.get<std::int64_t>());
+    else if (v.is_number()) t.insert(k, v.get<double>());
+    else t.insert(k, v.get<std::string>());
+  }
+  return t;
+}
+
+toml::array string_array(const std::vector<std::string>& items) {
+  toml::array a;
+  for (const auto& s : items) a.push_back(s);
+  return a;
+}
+
+}  // namespace
+
+Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std::string& workload,
+                      const std::string& objective, const std::vector<Bound>& bounds,
+                      const tuner::Optimizer& optimizer, const schedulers::Manifest& manifest, bool best_is_default,
+                      double min_effect, std::uint64_t seed) {
+  Recommendation r;
+  r.scheduler = manifest.name;
+  r.workload = workload;
+  r.objective = objective;
+  r.manifest = manifest;
+  r.importance = optimizer.importance();
+  r.trace = optimizer.trace();
+  const auto best = optimizer.recommend();
+  const auto& space = optimizer.space();
+  r.knob_values = space.to_json(best.config);
+  r.config = to_scheduler_config(manifest, space, best.config, "tuned");
+  const auto evaluations = optimizer.evaluations();
+  if (best_is_default) {
+    r.verdict = fmt::format("keep the default: after {} evaluations the model's best configuration is the default itself",
+                            evaluations);
+    return r;
+  }
+  HeadlineMap headlines{{workload, {objective}}};
+  for (const auto& b : bounds) headlines[workload].insert(b.metric);
+  const auto analysis = analyse_run(db, run_id, {"default", min_effect, headlines, seed});
+  const auto* tuned = find_metric(analysis, workload, "tuned", objective);
+  if (tuned && tuned->vs_baseline) r.validation = tuned->vs_baseline;
+  const bool bounds_hold = check_bounds(analysis, workload, bounds, r.bound_checks);
+  const bool better = r.validation && r.validation->call == stats::Call::better;
+  r.recommend = better && bounds_hold;
+  const auto evidence = r.validation ? describe(*r.validation) : std::string("no validation numbers");
+  if (r.recommend) {
+    r.verdict = fmt::format("recommend the tuned configuration: {} {} vs the default", objective, evidence);
+  } else if (better) {
+    r.verdict = fmt::format("keep the default: {} is better ({}) but a bound does not hold", objective, evidence);
+  } else {
+    r.verdict = fmt::format("keep the default: the validation of the best of {} evaluations found {} {}", evaluations,
+                            objective, evidence);
+  }
+  return r;
+}
+
+std::string recommendation_toml(const Recommendation& r) {
+  toml::table doc;
+  doc.insert("verdict", r.verdict);
+  doc.insert("recommend", r.recommend);
+  doc.insert("scheduler", r.scheduler);
+  doc.insert("workload", r.workload);
+  doc.insert("objective", r.objective);
+  if (r.validation) {
+    doc.insert("validation", toml::table{{"ratio", r.validation->ratio},
+                                         {"ratio_ci_low", r.validation->ratio_ci_low},
+                                         {"ratio_ci_high", r.validation->ratio_ci_high},
+                                         {"p_adjusted", r.validation->p_adjusted},
+                                         {"call", std::string(stats::to_string(r.validation->call))}});
+  }
+  if (!r.bound_checks.empty()) doc.insert("bounds", string_array(r.bound_checks));
+  doc.insert("knobs", knob_table(r.knob_values));
+  toml::table use{{"shootout", "scxlab shootout -s " + shell_words({shootout_spec(r)})}};
+  if (r.manifest.backend == "scx") {
+    const auto args = schedulers::build_args(r.manifest, r.config);
+    use.insert("command", shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + shell_words(args)));
+    use.insert("etc_default_scx", fmt::format("SCX_SCHEDULER={}\nSCX_FLAGS='{}'", r.manifest.binary, shell_words(args)));
+    use.insert("scx_loader", toml::table{{"scheds", toml::table{{r.manifest.binary,
+                                                                 toml::table{{"auto_mode", string_array(args)}}}}}});
+  }
+  doc.insert("use", use);
+  toml::table importance;
+  for (const auto& k : r.importance) importance.insert(k.knob, k.share);
+  doc.insert("importance", importance);
+  toml::array best_so_far;
+  for (const auto& t : r.trace) best_so_far.push_back(t.best);
+  doc.insert("convergence", toml::table{{"best_so_far", best_so_far}});
+  std::ostringstream out;
+  out << "# scxlab tune: the recommendation for this machine (knob values, how to use them, the evidence)\n"
+      << doc << "\n";
+  return out.str();
+}
+
+void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet) {
+  const auto path = (std::filesystem::path(dir) / "recommendation.toml").string();
+  store::write_file_atomically(path, recommendation_toml(r));
+  if (quiet) return;
+  std::cout << "\n" << r.verdict << "\n";
+  for (const auto& line : r.bound_checks) std::cout << "  " << line << "\n";
+  if (r.recommend) std::cout << "  use: scxlab shootout -s " << shell_words({shootout_spec(r)}) << "\n";
+  if (!r.importance.empty()) {
+    std::cout << "knob importance (share, from the model's length-scales):";
+    for (const auto& k : r.importance) std::cout << fmt::format(" {} {:.0f}%", k.knob, 100 * k.share);
+    std::cout << "\n";
+  }
+  std::cout << "wrote " << path << "\n";
+}
+
+}  // namespace scxlab::harness

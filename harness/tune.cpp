@@ -1,0 +1,380 @@
+#include "harness/tune.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "harness/errors.hpp"
+#include "harness/lab.hpp"
+#include "harness/privileges.hpp"
+#include "harness/progress.hpp"
+#include "harness/recommendation.hpp"
+#include "harness/results.hpp"
+#include "harness/shootout.hpp"
+#include "harness/signals.hpp"
+#include "harness/tune_space.hpp"
+#include "tuner/optimizer.hpp"
+
+namespace scxlab::harness {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kDbName = "results.db";
+constexpr int kFirstValidationSeq = 100000;  // after any number of tuning evaluations
+const std::string kDefaultLabel = "default", kTunedLabel = "tuned";
+
+struct Goal {
+  std::string metric;
+  Direction direction = Direction::lower_is_better;
+};
+
+Goal choose_goal(const TuneOptions& o, const workloads::WorkloadInfo& w) {
+  if (!o.minimize.empty() && !o.maximize.empty()) throw UsageError("give --minimize or --maximize, not both");
+  if (!o.minimize.empty()) return {o.minimize, Direction::lower_is_better};
+  if (!o.maximize.empty()) return {o.maximize, Direction::higher_is_better};
+  for (const auto& m : w.metrics) {
+    if (m.headline && m.direction != Direction::informational) return {m.name, m.direction};
+  }
+  throw UsageError(fmt::format("{} has no headline metric: choose one with --minimize or --maximize", w.name));
+}
+
+// Latencies and durations are modelled in log space: their noise is multiplicative.
+bool log_scaled(const Goal& g, const workloads::WorkloadInfo& w) {
+  for (const auto& m : w.metrics) {
+    if (m.name == g.metric) return m.unit == "us" || m.unit == "ms" || m.unit == "s" || m.unit == "ns";
+  }
+  return g.metric.find("_us") != std::string::npos || g.metric.find("_ms") != std::string::npos;
+}
+
+std::optional<double> metric_value(const store::TrialRecord& t, const std::string& name) {
+  for (const auto& m : t.metrics) {
+    if (m.name == name && std::isfinite(m.value)) return m.value;
+  }
+  return std::nullopt;
+}
+
+std::string metric_names(const store::TrialRecord& t) {
+  std::string out;
+  for (const auto& m : t.metrics) out += (out.empty() ? "" : ", ") + m.name;
+  return out;
+}
+
+// Everything a tune needs to run or resume; `plan()` is what the store records.
+struct TuneSetup {
+  TuneOptions options;
+  Entry entry;
+  Goal goal;
+  std::vector<Bound> bounds;
+  std::uint64_t seed = 0;
+
+  nlohmann::json plan() const { return {{"options", to_json(options)}, {"seed", seed}}; }
+};
+
+// The tuning phase: evaluations as trials, observed by the optimiser, committed one by one.
+class TuneLoop {
+ public:
+  TuneLoop(const TuneSetup& setup, const TuneSpace& space, Lab& lab, store::ResultsDb& db, std::int64_t run_id,
+           const InterruptGuard& guard)
+      : setup_(setup), space_(space), lab_(lab), db_(db), run_id_(run_id), guard_(guard),
+        manifest_(lab.manifest(setup.options.scheduler)) {
+    for (auto& t : db.trials(run_id)) {
+      if (t.status != "interrupted" && t.kind == "tune") committed_.push_back(std::move(t));
+    }
+  }
+
+  // Returns false when interrupted.
+  bool run(Progress& progress) {
+    const auto baseline = evaluate_default(progress);
+    if (!baseline) return false;
+    optimizer_.emplace(space_.space, optimizer_options(*baseline));
+    for (const auto& t : committed_) optimizer_->observe(space_.space.from_json(t.scheduler_config.at("tuner")), outcome(t));
+    progress.set_total(static_cast<std::size_t>(setup_.options.budget));
+    while (!optimizer_->finished()) {
+      if (guard_.interrupted()) return false;
+      const auto s = optimizer_->suggest();
+      const auto rec = evaluate(s.config, std::string(tuner::to_string(s.reason)), progress);
+      if (rec.status == "interrupted") return false;
+      optimizer_->observe(s.config, outcome(rec));
+    }
+    return true;
+  }
+
+  const tuner::Optimizer& optimizer() const { return *optimizer_; }
+  const store::TrialRecord& default_trial() const { return committed_.front(); }
+
+ private:
+  // The first evaluation, the default configuration: its values anchor relative bounds.
+  std::optional<store::TrialRecord> evaluate_default(Progress& progress) {
+    if (committed_.empty()) {
+      auto rec = evaluate(space_.space.defaults(), "default", progress);
+      if (rec.status == "interrupted") return std::nullopt;
+      committed_.push_back(rec);
+    }
+    const auto& rec = committed_.front();
+    if (rec.status != "ok") {
+      throw UsageError(fmt::format("the default configuration of {} did not run ({}: {}); nothing to tune against",
+                                   setup_.options.scheduler, rec.status, rec.reason));
+    }
+    for (const auto& name : metrics_needed()) {
+      if (!metric_value(rec, name)) {
+        throw UsageError(fmt::format("metric '{}' was not measured on {} (measured: {})", name, setup_.entry.label,
+                                     metric_names(rec)));
+      }
+    }
+    return rec;
+  }
+
+  std::vector<std::string> metrics_needed() const {
+    std::vector<std::string> names{setup_.goal.metric};
+    for (const auto& b : setup_.bounds) names.push_back(b.metric);
+    return names;
+  }
+
+  tuner::OptimizerOptions optimizer_options(const store::TrialRecord& baseline) const {
+    tuner::OptimizerOptions oo;
+    oo.seed = setup_.seed;
+    oo.budget.evaluations = static_cast<std::size_t>(setup_.options.budget);
+    if (setup_.options.time_budget_s) oo.budget.seconds = *setup_.options.time_budget_s;
+    oo.objectives = {{setup_.goal.metric, setup_.goal.direction, log_scaled(setup_.goal, *workloads::find_workload(setup_.entry.workload))}};
+    for (const auto& b : setup_.bounds) {
+      const double bound = b.relative ? b.factor * *metric_value(baseline, b.metric) : b.factor;
+      oo.constraints.push_back({b.metric, b.at_least ? tuner::OutcomeConstraint::Kind::at_least
+                                                     : tuner::OutcomeConstraint::Kind::at_most, bound});
+    }
+    return oo;
+  }
+
+  tuner::Outcome outcome(const store::TrialRecord& t) const {
+    const double seconds = t.wall_s + t.overhead_s;
+    const auto objective = metric_value(t, setup_.goal.metric);
+    if (t.status != "ok" || !objective || (*objective <= 0 && log_scaled_goal())) return tuner::Outcome::failure(seconds);
+    tuner::Outcome o{true, {*objective}, {}, seconds};
+    for (const auto& b : setup_.bounds) {
+      const auto v = metric_value(t, b.metric);
+      if (!v) return tuner::Outcome::failure(seconds);
+      o.constraints.push_back(*v);
+    }
+    return o;
+  }
+
+  bool log_scaled_goal() const { return log_scaled(setup_.goal, *workloads::find_workload(setup_.entry.workload)); }
+
+  store::TrialRecord evaluate(const tuner::Config& config, const std::string& why, Progress& progress) {
+    const auto seq = optimizer_ ? static_cast<int>(optimizer_->evaluations()) : 0;
+    const auto label = fmt::format("eval-{}", seq + 1);
+    const auto sched = to_scheduler_config(manifest_, space_.space, config, label);
+    progress.begin_trial(static_cast<std::size_t>(seq), fmt::format("{} ({}) {}", label, why, space_.space.describe(config)));
+    store::TrialRecord rec;
+    try {
+      schedulers::effective_knobs(manifest_, sched);  // a constraint the space could not model
+      rec = lab_.run_trial(sched, setup_.entry, "tune");
+    } catch (const std::invalid_argument& e) {
+      rec = rejected(sched, e.what());
+    }
+    rec.run_id = run_id_;
+    rec.seq = seq;
+    rec.scheduler_config["tuner"] = space_.space.to_json(config);
+    rec.scheduler_config["proposed_because"] = why;
+    db_.add_trial(rec);
+    const auto value = metric_value(rec, setup_.goal.metric);
+    progress.end_trial(rec.status == "ok" && value ? fmt::format("{} = {:.4g}", setup_.goal.metric, *value)
+                                                   : rec.status + ": " + rec.reason,
+                       rec.wall_s + rec.overhead_s);
+    return rec;
+  }
+
+  store::TrialRecord rejected(const schedulers::Config& sched, const std::string& why) const {
+    store::TrialRecord rec;
+    rec.kind = "tune";
+    rec.scheduler = sched.label;
+    rec.scheduler_config = {{"scheduler", sched.scheduler}, {"label", sched.label}, {"knobs", sched.knobs}};
+    rec.workload = setup_.entry.label;
+    rec.workload_params = setup_.entry.params;
+    rec.status = "failed";
+    rec.reason = "not run: " + why;
+    rec.started_utc = rec.ended_utc = utc_now_iso8601();
+    return rec;
+  }
+
+  const TuneSetup& setup_;
+  const TuneSpace& space_;
+  Lab& lab_;
+  store::ResultsDb& db_;
+  std::int64_t run_id_;
+  const InterruptGuard& guard_;
+  const schedulers::Manifest& manifest_;
+  std::vector<store::TrialRecord> committed_;
+  std::optional<tuner::Optimizer> optimizer_;
+};
+
+// Interleaved A/B rounds of the default and the recommended configuration, the order of the
+// pair drawn per round from the run's seed. Returns false when interrupted.
+bool validate(const TuneSetup& setup, const std::vector<schedulers::Config>& pair, Lab& lab, store::ResultsDb& db,
+              std::int64_t run_id, const InterruptGuard& guard, Progress& progress) {
+  const auto done = db.completed_seqs(run_id);
+  std::mt19937_64 rng(setup.seed ^ 0x5eedab5eedab5eedULL);
+  progress.set_total(static_cast<std::size_t>(2 * setup.options.validate_reps));
+  for (int round = 0; round < setup.options.validate_reps; ++round) {
+    const bool swap = std::bernoulli_distribution(0.5)(rng);
+    for (int k = 0; k < 2; ++k) {
+      const int seq = kFirstValidationSeq + 2 * round + k;
+      if (done.count(seq)) continue;
+      if (guard.interrupted()) return false;
+      const auto& config = pair[static_cast<std::size_t>(swap ? 1 - k : k)];
+      progress.begin_trial(static_cast<std::size_t>(2 * round + k), "validation " + config.label);
+      auto rec = lab.run_trial(config, setup.entry, "validate");
+      rec.run_id = run_id;
+      rec.seq = seq;
+      rec.round = round;
+      db.add_trial(rec);
+      progress.end_trial(rec.status, rec.wall_s + rec.overhead_s);
+      if (rec.status == "interrupted") return false;
+    }
+  }
+  return true;
+}
+
+LabOptions lab_options(const TuneOptions& o) {
+  LabOptions lo;
+  lo.manifest_dirs = o.manifest_dirs;
+  lo.backend.take_over = o.take_over;
+  lo.backend.scx_timeout_ms = 5000;  // a bad proposal is ejected in seconds, not 30 s
+  lo.collectors.bpf = !o.no_bpf;
+  lo.trial_timeout = std::chrono::milliseconds(static_cast<long>(o.trial_timeout_s * 1000));
+  return lo;
+}
+
+TuneSetup make_setup(const TuneOptions& o, std::uint64_t seed) {
+  TuneSetup s{o, parse_entry(o.workload), {}, {}, seed};
+  s.goal = choose_goal(o, *workloads::find_workload(s.entry.workload));
+  for (const auto& text : o.subject_to) s.bounds.push_back(parse_bound(text));
+  s.entry.headline = {s.goal.metric};
+  for (const auto& b : s.bounds) s.entry.headline.insert(b.metric);
+  return s;
+}
+
+std::string resume_hint(const std::string& dir) { return fmt::format("resume with: scxlab tune --resume {}", dir); }
+
+}  // namespace
+
+Bound parse_bound(const std::string& text) {
+  static const std::regex form(R"(^\s*([A-Za-z0-9_.]+)\s*(>=|<=)\s*(?:([0-9.eE+-]+)\s*\*\s*baseline|(baseline)|([0-9.eE+-]+))\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, form)) {
+    throw UsageError(fmt::format("--subject-to '{}': expected METRIC >= NUMBER, METRIC >= F*baseline or "
+                                 "METRIC <= ... (e.g. \"fps.avg >= 0.97*baseline\")", text));
+  }
+  Bound b{m[1], m[2] == ">=", 1, false, text};
+  try {
+    if (m[3].matched) b = {m[1], m[2] == ">=", std::stod(m[3]), true, text};
+    else if (m[4].matched) b.relative = true;
+    else b.factor = std::stod(m[5]);
+  } catch (const std::exception&) {
+    throw UsageError(fmt::format("--subject-to '{}': not a number", text));
+  }
+  return b;
+}
+
+nlohmann::json to_json(const TuneOptions& o) {
+  nlohmann::json j = {{"scheduler", o.scheduler}, {"workload", o.workload}, {"knobs", o.knobs},
+                      {"minimize", o.minimize}, {"maximize", o.maximize}, {"subject_to", o.subject_to},
+                      {"budget", o.budget}, {"validate_reps", o.validate_reps}, {"min_effect", o.min_effect},
+                      {"trial_timeout_s", o.trial_timeout_s}, {"no_bpf", o.no_bpf}, {"take_over", o.take_over},
+                      {"manifest_dirs", o.manifest_dirs}, {"quiet", o.quiet}, {"json", o.json}};
+  if (o.time_budget_s) j["time_budget_s"] = *o.time_budget_s;
+  if (o.seed) j["seed"] = *o.seed;
+  return j;
+}
+
+TuneOptions tune_options_from_json(const nlohmann::json& j) {
+  TuneOptions o;
+  o.scheduler = j.at("scheduler");
+  o.workload = j.at("workload");
+  o.knobs = j.at("knobs").get<std::vector<std::string>>();
+  o.minimize = j.at("minimize");
+  o.maximize = j.at("maximize");
+  o.subject_to = j.at("subject_to").get<std::vector<std::string>>();
+  o.budget = j.at("budget");
+  o.validate_reps = j.at("validate_reps");
+  o.min_effect = j.at("min_effect");
+  o.trial_timeout_s = j.at("trial_timeout_s");
+  o.no_bpf = j.at("no_bpf");
+  o.take_over = j.at("take_over");
+  o.manifest_dirs = j.at("manifest_dirs").get<std::vector<std::string>>();
+  o.quiet = j.value("quiet", false);
+  o.json = j.value("json", false);
+  if (j.contains("time_budget_s")) o.time_budget_s = j["time_budget_s"].get<double>();
+  if (j.contains("seed")) o.seed = j["seed"].get<std::uint64_t>();
+  return o;
+}
+
+int tune_command(TuneOptions options) {
+  require_privileges("tune");
+  const bool resuming = !options.resume_dir.empty();
+  const std::string dir = resuming ? options.resume_dir : (options.out_dir.empty() ? default_out_dir("tune") : options.out_dir);
+  if (resuming && !fs::exists(fs::path(dir) / kDbName)) {
+    throw UsageError(fmt::format("--resume {}: no {} there (give the directory of an interrupted tune)", dir, kDbName));
+  }
+  prepare_out_dir(dir);
+  store::ResultsDb db = open_results_db((fs::path(dir) / kDbName).string());
+  std::optional<store::RunInfo> previous;
+  if (resuming) previous = latest_run(db, "tune");
+  if (resuming && !previous) throw UsageError(fmt::format("--resume {}: the results there are not of a tune", dir));
+  if (previous) options = tune_options_from_json(previous->plan.at("options"));
+  if (options.scheduler.empty()) throw UsageError("--scheduler is required (see: scxlab list schedulers)");
+
+  InterruptGuard guard;
+  Lab lab(lab_options(options), guard.flag());
+  for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  const auto setup = make_setup(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()));
+  const auto& manifest = lab.manifest(options.scheduler);
+  const auto space = tune_space(manifest, lab.unavailable_knobs(manifest.name),
+                                *workloads::find_workload(setup.entry.workload), options.knobs);
+  const std::int64_t run_id = previous ? previous->id : create_run(db, "tune", setup.plan(), setup.seed);
+  db.set_run_status(run_id, "running");
+  if (!options.quiet) {
+    std::cerr << fmt::format("scxlab tune: {} on {}, {} {}, {} evaluations then {} A/B validation rounds, seed {}\n"
+                             "space: {}\nresults: {}\n",
+                             options.scheduler, setup.entry.label,
+                             setup.goal.direction == Direction::lower_is_better ? "minimise" : "maximise",
+                             setup.goal.metric, options.budget, options.validate_reps, setup.seed,
+                             space.space.describe(space.space.defaults()), dir);
+    for (const auto& l : space.left_out) std::cerr << "  not tuned: " << l << "\n";
+  }
+
+  Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
+  TuneLoop loop(setup, space, lab, db, run_id, guard);
+  bool complete = loop.run(progress);
+  std::optional<Recommendation> recommendation;
+  if (complete) {
+    const auto best = loop.optimizer().recommend();
+    const bool is_default = best.config == space.space.defaults();
+    if (!is_default) {
+      const std::vector<schedulers::Config> pair{
+          to_scheduler_config(manifest, space.space, space.space.defaults(), kDefaultLabel),
+          to_scheduler_config(manifest, space.space, best.config, kTunedLabel)};
+      complete = validate(setup, pair, lab, db, run_id, guard, progress);
+    }
+    if (complete) recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds,
+                                          loop.optimizer(), manifest, is_default, options.min_effect, setup.seed);
+  }
+  progress.finish();
+  lab.stop_scheduler();
+  db.set_run_status(run_id, complete ? "complete" : "interrupted");
+  const AnalysisRequest request{kDefaultLabel, options.min_effect, {{setup.entry.label, setup.entry.headline}}, setup.seed};
+  write_outputs(db, run_id, dir, request, options.json, {});
+  if (!complete) {
+    std::cerr << "interrupted: every finished evaluation is saved in " << dir << "/" << kDbName << "\n"
+              << resume_hint(dir) << "\n";
+    return kExitInterrupted;
+  }
+  write_recommendation(*recommendation, dir, options.quiet);
+  return kExitOk;
+}
+
+}  // namespace scxlab::harness

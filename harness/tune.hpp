@@ -1,0 +1,52 @@
+// `scxlab tune`: Bayesian search of a scheduler's knobs for one workload on this machine,
+// every evaluation a lab trial committed to the store, then an interleaved A/B validation of
+// the recommendation against the default configuration. A recommendation is made only when
+// the validation calls the objective better (significant and beyond the minimum effect) and
+// every --subject-to bound holds; otherwise the answer is "keep the default", with the numbers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stats/metric.hpp"
+
+namespace scxlab::harness {
+
+struct TuneOptions {
+  std::string scheduler;                // manifest name: "eevdf", "scxlab_vtime", "scx_lavd"
+  std::string workload = "frames";      // NAME[:key=value,...]
+  std::vector<std::string> knobs;       // only these; empty = every tunable knob this host allows
+  std::string minimize, maximize;       // metric; neither = the workload's first headline metric
+  std::vector<std::string> subject_to;  // "fps.avg >= 0.97*baseline", "rps.avg >= 1000"
+  int budget = 20;                      // evaluations, the default configuration included
+  std::optional<double> time_budget_s;  // stop proposing once the evaluations took this long
+  int validate_reps = 5;                // per side of the A/B validation
+  double min_effect = 0.02;
+  std::optional<std::uint64_t> seed;
+  double trial_timeout_s = 600;
+  std::string out_dir, resume_dir;
+  bool json = false, quiet = false, no_bpf = false, take_over = false;
+  std::vector<std::string> manifest_dirs;
+};
+
+nlohmann::json to_json(const TuneOptions& o);
+TuneOptions tune_options_from_json(const nlohmann::json& j);
+
+// An outcome bound: "fps.avg >= 0.97*baseline" (baseline: the default configuration's value).
+struct Bound {
+  std::string metric;
+  bool at_least = true;
+  double factor = 1;        // of the baseline value when relative, else the bound itself
+  bool relative = false;
+  std::string text;
+};
+Bound parse_bound(const std::string& text);  // throws UsageError naming the form expected
+
+// Returns the exit code (0, 2 bad input, 130 interrupted).
+int tune_command(TuneOptions options);
+
+}  // namespace scxlab::harness
