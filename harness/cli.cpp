@@ -117,7 +117,7 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       ->check(CLI::Range(2, 10000));
   cmd->add_option("--time-budget", budget, "Stop proposing once evaluations took this long (e.g. 30m)");
   cmd->add_option("--validate-reps", o.validate_reps, "Runs per side of the final A/B validation against the default")
-      ->capture_default_str()->check(CLI::Range(3, 1000));
+      ->capture_default_str()->check(CLI::Range(5, 1000));
   cmd->add_option("--min-effect", min_effect, "Smallest improvement ever recommended (default 2%)");
   cmd->add_option("--seed", o.seed, "Seed of the search and the validation order (recorded)");
   cmd->add_option("--trial-timeout", timeout, "Stop an evaluation that runs longer than this (default 10m)");

@@ -24,7 +24,7 @@ struct TuneOptions {
   std::vector<std::string> subject_to;  // "fps.avg >= 0.97*baseline", "rps.avg >= 1000"
   int budget = 20;                      // evaluations, the default configuration included
   std::optional<double> time_budget_s;  // stop proposing once the evaluations took this long
-  int validate_reps = 5;                // per side of the A/B validation
+  int validate_reps = 5;                // per side of the A/B validation (5: the fewest that can be significant)
   double min_effect = 0.02;
   std::optional<std::uint64_t> seed;
   double trial_timeout_s = 600;

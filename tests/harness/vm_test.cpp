@@ -1,7 +1,7 @@
 // `scxlab shootout` on a real sched_ext kernel (the VM lab, one boot): the kernel default and
 // scxlab's own schedulers in turn, surviving a scheduler the kernel ejects; SIGINT and SIGKILL
 // of scxlab mid-trial leave the kernel default in charge, and the next start puts back a
-// debugfs knob the killed run had written. Correctness only: TCG timings mean nothing.
+// debugfs knob the killed run had written; a tune of scxlab_vtime. Correctness only: TCG timings mean nothing.
 #include <filesystem>
 #include <fstream>
 
@@ -51,6 +51,11 @@ echo "next_rc=$?" >> $R/kv
 echo "slice_after_next=$(cat $slice)" >> $R/kv
 scxlab restore > $R/restore.log 2>&1
 echo "restore_rc=$?" >> $R/kv
+
+scxlab tune -s scxlab_vtime -w messaging:groups=1,loops=50 -n 5 --validate-reps 5 --seed 5 -q -o $R/tune \
+  > $R/tune.log 2>&1
+echo "tune_rc=$?" >> $R/kv
+wait_state disabled tune_state
 )SH";
 
 // A command workload that records what serves it, then signals its parent, scxlab.
@@ -129,4 +134,18 @@ TEST_CASE("a shootout on sched_ext: schedulers in turn, an ejection survived, SI
   CHECK_THAT(read_file(r / "next.log"), Catch::Contains("restored after an earlier run"));
   CHECK(kv.at("restore_rc") == "0");
   CHECK_THAT(read_file(r / "restore.log"), Catch::Contains("nothing to restore"));
+
+  // A tune of scxlab_vtime's knobs: every evaluation served by scxlab_vtime, a verdict written.
+  INFO("tune.log:\n" << read_file(r / "tune.log"));
+  CHECK(kv.at("tune_rc") == "0");
+  CHECK(kv.at("tune_state") == "disabled");
+  const auto tune = nlohmann::json::parse(read_file(r / "tune" / "results.json"));
+  int evaluations = 0;
+  for (const auto& t : tune.at("trials")) {
+    CHECK(t.at("status") == "ok");
+    CHECK(t.at("scheduler_config").at("name") == "scxlab_vtime");
+    evaluations += t.at("kind") == "tune";
+  }
+  CHECK(evaluations == 5);
+  CHECK_THAT(read_file(r / "tune" / "recommendation.toml"), Catch::Contains("scheduler = 'scxlab_vtime'"));
 }
