@@ -71,6 +71,16 @@ const schedulers::Manifest& Lab::manifest(const std::string& name) const {
   throw UsageError(fmt::format("no scheduler manifest named '{}' (see: scxlab list schedulers)", name));
 }
 
+LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool take_over, bool no_bpf,
+                            double trial_timeout_s) {
+  LabOptions lo;
+  lo.manifest_dirs = manifest_dirs;
+  lo.backend.take_over = take_over;
+  lo.collectors.bpf = !no_bpf;
+  lo.trial_timeout = std::chrono::milliseconds(static_cast<long>(trial_timeout_s * 1000));
+  return lo;
+}
+
 std::vector<Unavailable> Lab::unavailable_knobs(const std::string& scheduler) {
   return schedulers::make_backend(manifest(scheduler), *journal_, options_.backend)->unavailable_knobs();
 }

@@ -37,6 +37,10 @@ struct LabOptions {
   std::chrono::milliseconds cooldown{0};
 };
 
+// The options every command shares.
+LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool take_over, bool no_bpf,
+                            double trial_timeout_s);
+
 class Lab {
  public:
   // Replays what a previous, crashed run left in the journal (lines go to `notes`), then

@@ -2,25 +2,18 @@
 
 #include <numeric>
 
+#include "stats/inference.hpp"
+
 namespace scxlab::harness {
 namespace {
-
-// splitmix64: a fixed, portable generator, so a seed means the same order on every
-// standard library (std::shuffle and the std distributions are implementation-defined).
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 std::vector<std::size_t> shuffled_schedulers(const PlanShape& shape, int round) {
   std::vector<std::size_t> order(shape.schedulers);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::uint64_t state = shape.seed ^ (0x51afd7ed558ccd4dULL * static_cast<std::uint64_t>(round + 1));
-  for (std::size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[splitmix64(state) % i]);
-  }
+  // A portable generator, so a seed means the same order with every standard library
+  // (std::shuffle is implementation-defined).
+  stats::Rng rng(shape.seed ^ (0x51afd7ed558ccd4dULL * static_cast<std::uint64_t>(round + 1)));
+  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
   return order;
 }
 

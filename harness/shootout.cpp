@@ -217,12 +217,8 @@ class RoundLoop {
 };
 
 LabOptions lab_options(const ShootoutOptions& o) {
-  LabOptions lo;
-  lo.manifest_dirs = o.manifest_dirs;
-  lo.backend.take_over = o.take_over;
-  lo.collectors.bpf = !o.no_bpf;
+  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s);
   lo.collectors.perf_events = o.perf_events;
-  lo.trial_timeout = std::chrono::milliseconds(static_cast<long>(o.trial_timeout_s * 1000));
   lo.cooldown = std::chrono::milliseconds(static_cast<long>(o.cooldown_s * 1000));
   return lo;
 }

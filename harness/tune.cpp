@@ -11,6 +11,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/lab.hpp"
+#include "harness/plan.hpp"
 #include "harness/privileges.hpp"
 #include "harness/progress.hpp"
 #include "harness/recommendation.hpp"
@@ -213,25 +214,29 @@ class TuneLoop {
 };
 
 // Interleaved A/B rounds of the default and the recommended configuration, the order of the
-// pair drawn per round from the run's seed. Returns false when interrupted.
+// pair drawn per round from the run's seed (as a shootout's). Returns false when interrupted.
 bool validate(const TuneSetup& setup, const std::vector<schedulers::Config>& pair, Lab& lab, store::ResultsDb& db,
               std::int64_t run_id, const InterruptGuard& guard, Progress& progress) {
   const auto done = db.completed_seqs(run_id);
-  std::mt19937_64 rng(setup.seed ^ 0x5eedab5eedab5eedULL);
+  const PlanShape shape{pair.size(), 1, 0, setup.seed};
   progress.set_total(static_cast<std::size_t>(2 * setup.options.validate_reps));
+  std::size_t finished = 0;
   for (int round = 0; round < setup.options.validate_reps; ++round) {
-    const bool swap = std::bernoulli_distribution(0.5)(rng);
-    for (int k = 0; k < 2; ++k) {
-      const int seq = kFirstValidationSeq + 2 * round + k;
-      if (done.count(seq)) continue;
+    for (const auto& t : plan_round(shape, round)) {
+      const int seq = kFirstValidationSeq + t.seq;
+      if (done.count(seq)) {
+        ++finished;
+        continue;
+      }
       if (guard.interrupted()) return false;
-      const auto& config = pair[static_cast<std::size_t>(swap ? 1 - k : k)];
-      progress.begin_trial(static_cast<std::size_t>(2 * round + k), "validation " + config.label);
+      const auto& config = pair[t.scheduler];
+      progress.begin_trial(finished, fmt::format("validation round {} {}", round + 1, config.label));
       auto rec = lab.run_trial(config, setup.entry, "validate");
       rec.run_id = run_id;
       rec.seq = seq;
       rec.round = round;
       db.add_trial(rec);
+      ++finished;
       progress.end_trial(rec.status, rec.wall_s + rec.overhead_s);
       if (rec.status == "interrupted") return false;
     }
@@ -240,12 +245,8 @@ bool validate(const TuneSetup& setup, const std::vector<schedulers::Config>& pai
 }
 
 LabOptions lab_options(const TuneOptions& o) {
-  LabOptions lo;
-  lo.manifest_dirs = o.manifest_dirs;
-  lo.backend.take_over = o.take_over;
+  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s);
   lo.backend.scx_timeout_ms = 5000;  // a bad proposal is ejected in seconds, not 30 s
-  lo.collectors.bpf = !o.no_bpf;
-  lo.trial_timeout = std::chrono::milliseconds(static_cast<long>(o.trial_timeout_s * 1000));
   return lo;
 }
 

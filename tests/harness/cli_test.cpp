@@ -15,13 +15,6 @@ namespace {
 
 int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("scxlab-cli-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 }  // namespace
 
 TEST_CASE("unknown command: one line, exit 2", "[cli]") {
@@ -54,7 +47,7 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
 }
 
 TEST_CASE("not root: names the missing capabilities and the fix, exit 2", "[cli]") {
-  const auto dir = fresh_dir("nonroot");
+  const auto dir = scxlab::test::fresh_temp_dir("nonroot");
   fs::permissions(dir, fs::perms::all);
   const auto r = run_process({scxlab_binary(), "shootout", "--out", (dir / "out").string()}, 65534, dir.string());
   CHECK(r.exit_code == 2);
@@ -74,7 +67,7 @@ TEST_CASE("an unwritable output directory is refused before anything runs", "[cl
 }
 
 TEST_CASE("resuming a directory without results names the problem", "[cli]") {
-  const auto dir = fresh_dir("resume-empty");
+  const auto dir = scxlab::test::fresh_temp_dir("resume-empty");
   const auto r = run_process({scxlab_binary(), "shootout", "--resume", dir.string()});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("results.db") != std::string::npos);

@@ -21,13 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("scxlab-shootout-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::string read_file(const fs::path& p) {
   std::stringstream s;
   s << std::ifstream(p).rdbuf();
@@ -100,7 +93,7 @@ const json& metric_summary(const json& analysis, const std::string& workload, co
 
 TEST_CASE("a host shootout: the DB, the JSON export, the HTML report and the printed analysis agree",
           "[integration]") {
-  const auto dir = fresh_dir("agree");
+  const auto dir = scxlab::test::fresh_temp_dir("agree");
   const auto r = run_process({scxlab_binary(), "shootout", "-s", "eevdf@A,eevdf@B", "-w",
                               "messaging:groups=1,loops=200", "-n", "3", "--warmup", "1", "-o",
                               (dir / "out").string(), "--json", "-q"});
@@ -146,7 +139,7 @@ TEST_CASE("a host shootout: the DB, the JSON export, the HTML report and the pri
 
 TEST_CASE("SIGINT mid-trial: exit 130, the finished trials kept; --resume completes the plan once",
           "[integration]") {
-  const auto dir = fresh_dir("resume");
+  const auto dir = scxlab::test::fresh_temp_dir("resume");
   // A command workload that interrupts its parent, scxlab, the first time it runs.
   const auto flag = dir / "interrupted-once";
   std::ofstream(dir / "interrupt.toml")

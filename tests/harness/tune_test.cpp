@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("scxlab-tune-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 // The workload; with `interrupt_flag`, it also sends SIGINT to scxlab the first time it runs.
 fs::path write_quadratic_workload(const fs::path& dir, const std::string& interrupt_flag = "") {
   const auto path = dir / "quadratic.toml";
@@ -48,7 +41,7 @@ std::vector<std::string> tune_args(const fs::path& workload, const fs::path& out
 }  // namespace
 
 TEST_CASE("tune finds a known optimum through real trials, validates it and recommends it", "[integration][tune]") {
-  const auto dir = fresh_dir("optimum");
+  const auto dir = scxlab::test::fresh_temp_dir("optimum");
   const auto r = run_process(tune_args(write_quadratic_workload(dir), dir / "out"));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -63,7 +56,7 @@ TEST_CASE("tune finds a known optimum through real trials, validates it and reco
 }
 
 TEST_CASE("tune interrupted by SIGINT resumes to the answer of an uninterrupted run", "[integration][tune]") {
-  const auto dir = fresh_dir("resume");
+  const auto dir = scxlab::test::fresh_temp_dir("resume");
   const auto flag = dir / "interrupted-once";
   auto args = tune_args(write_quadratic_workload(dir, flag.string()), dir / "out");
   const auto first = run_process(args);

@@ -47,6 +47,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<ui
   return r;
 }
 
+std::filesystem::path fresh_temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("scxlab-test-" + name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 std::string scxlab_binary() { return std::string(SCXLAB_BINARY_DIR) + "/scxlab"; }
 
 }  // namespace scxlab::test

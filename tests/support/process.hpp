@@ -1,6 +1,7 @@
 // Runs a program to completion for integration tests: its exit code, stdout and stderr.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,5 +20,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<ui
                           const std::string& cwd = "");
 
 std::string scxlab_binary();  // build/scxlab of this build
+
+// An empty directory under the system's temporary directory, named for the test and process
+// (left behind on failure, to look at).
+std::filesystem::path fresh_temp_dir(const std::string& name);
 
 }  // namespace scxlab::test
