@@ -27,7 +27,7 @@ std::vector<schedulers::Config> available_configs(const std::vector<schedulers::
   std::vector<schedulers::Config> configs;
   const auto default_name = schedulers::default_scheduler_name();
   for (const auto& row : schedulers::list_schedulers(manifests)) {
-    if (!row.runnable) continue;
+    if (!row.runnable || !row.manifest.default_shootout) continue;
     schedulers::Config c;
     c.scheduler = row.manifest.name;
     c.label = row.manifest.backend == "kernel" ? default_name : row.manifest.name;

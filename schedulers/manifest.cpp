@@ -32,7 +32,8 @@ namespace {
 using FileReader = std::function<std::string(const std::string& name)>;
 
 const std::set<std::string> kTopKeys = {"name", "summary", "backend", "origin", "binary", "ops_prefix",
-                                        "watchdog_timeout_ms", "stats_socket", "knobs", "constraints", "presets"};
+                                        "watchdog_timeout_ms", "stats_socket", "knobs", "constraints", "presets",
+                                        "default_shootout"};
 const std::set<std::string> kKnobKeys = {"name", "flag", "short", "type", "default", "default_file", "min", "max",
                                          "tune_range", "scale", "unit", "choices", "group", "tune", "target", "meaning"};
 const std::set<std::string> kTypes = {"flag", "bool_value", "bool_eq", "int", "double", "enum", "string"};
@@ -220,6 +221,10 @@ Manifest parse_manifest(const std::string& text, const std::string& file, const 
   m.binary = string_of(t, "binary", file);
   m.ops_prefix = string_of(t, "ops_prefix", file);
   m.stats_socket = string_of(t, "stats_socket", file);
+  if (const auto* d = t.get("default_shootout")) {
+    if (!d->is_boolean()) fail(file, "default_shootout must be true or false");
+    m.default_shootout = *d->value<bool>();
+  }
   if (const auto* w = t.get("watchdog_timeout_ms")) {
     if (!w->is_integer() || *w->value<int64_t>() <= 0 || *w->value<int64_t>() > 30000) {
       fail(file, "watchdog_timeout_ms must be an integer in [1, 30000] (the kernel's maximum is 30 s)");

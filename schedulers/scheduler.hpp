@@ -54,6 +54,7 @@ struct Manifest {
   std::string ops_prefix;  // "lavd": the loaded ops name starts with it
   int watchdog_timeout_ms = 30000;
   std::string stats_socket;  // "" if the scheduler serves no scx_stats
+  bool default_shootout = true;  // false: only when asked for by name (test-only schedulers)
   std::vector<Knob> knobs;
   std::vector<Constraint> constraints;
   std::map<std::string, std::vector<std::string>> presets;  // "gaming" -> args (scx_loader modes)

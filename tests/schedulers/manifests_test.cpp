@@ -193,3 +193,14 @@ TEST_CASE("constraint expressions: chains, booleans, precedence and unknowns") {
   CHECK_THROWS_WITH(ConstraintExpr::parse("a ! b"), Catch::Contains("unexpected character '!'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("a"), Catch::Contains("comparison"));
 }
+
+TEST_CASE("a test-only scheduler stays out of the default shootout unless named") {
+  const auto all = load_manifests();
+  CHECK_FALSE(named(all, "scxlab_faulty").default_shootout);
+  CHECK(named(all, "scxlab_fifo").default_shootout);
+  CHECK(named(all, "scx_lavd").default_shootout);
+  TempDir dir;
+  write_text(dir.path() + "/bad.toml", "name = \"x\"\nbackend = \"scx\"\nbinary = \"x\"\ndefault_shootout = \"no\"\n");
+  CHECK_THROWS_WITH(load_manifest_file(dir.path() + "/bad.toml"),
+                    Catch::Contains("default_shootout must be true or false"));
+}
