@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <sstream>
-#include <sys/mount.h>
 #include <sys/utsname.h>
 
 #include <fmt/format.h>
@@ -14,14 +13,6 @@ namespace {
 
 bool is_host_knob(const Knob& k) { return k.target.rfind("debugfs:", 0) == 0 || k.target.rfind("sysctl:", 0) == 0; }
 bool is_debugfs_knob(const Knob& k) { return k.target.rfind("debugfs:", 0) == 0; }
-
-bool is_mounted(const std::string& mounts_file, const std::string& mount_point, const std::string& fstype) {
-  std::istringstream in(host::read_file(mounts_file).text);
-  for (std::string dev, dir, type, rest; in >> dev >> dir >> type && std::getline(in, rest);) {
-    if (dir == mount_point && type == fstype) return true;
-  }
-  return false;
-}
 
 // stop() never throws: a journal that cannot be rewritten is reported, and its stale entry
 // only makes the next start restore a value that is already in place.
@@ -57,27 +48,14 @@ std::string KernelBackend::knob_path(const Knob& k) const {
 void KernelBackend::mount_debugfs_if_needed() {
   bool needed = false;
   for (const auto& k : manifest_.knobs) needed = needed || is_debugfs_knob(k);
-  if (!needed || is_mounted(paths_.mounts, paths_.debugfs, "debugfs")) return;
-  try {
-    journal_.mounted(paths_.debugfs);
-  } catch (const std::exception& e) {
-    mount_note_ = fmt::format("debugfs is not mounted and the journal cannot record a mount: {}", e.what());
-    return;
-  }
-  if (::mount("debugfs", paths_.debugfs.c_str(), "debugfs", 0, nullptr) != 0) {
-    mount_note_ = fmt::format("debugfs is not mounted at {} and mounting it failed: {}", paths_.debugfs,
-                              host::errno_text(errno));
-    journal_.forget("mount", paths_.debugfs);
-    return;
-  }
-  mounted_debugfs_ = true;
+  if (needed) debugfs_ = std::make_unique<TemporaryMount>(journal_, "debugfs", paths_.debugfs, paths_.mounts);
 }
 
 void KernelBackend::probe() {
   for (const auto& k : manifest_.knobs) {
     if (!is_host_knob(k)) continue;
-    if (is_debugfs_knob(k) && !mount_note_.empty()) {
-      unavailable_.push_back({k.name, mount_note_});
+    if (is_debugfs_knob(k) && debugfs_ && !debugfs_->problem().empty()) {
+      unavailable_.push_back({k.name, debugfs_->problem()});
       continue;
     }
     const auto path = knob_path(k);
@@ -146,14 +124,8 @@ std::vector<std::string> KernelBackend::restore_writes() {
 
 std::vector<std::string> KernelBackend::stop() {
   auto notes = restore_writes();
-  if (mounted_debugfs_) {
-    if (::umount2(paths_.debugfs.c_str(), 0) == 0) {
-      forget_quietly(journal_, "mount", paths_.debugfs, notes);
-      mounted_debugfs_ = false;
-    } else {
-      notes.push_back(fmt::format("could not unmount {}: {} (the journal keeps it for the next start)",
-                                  paths_.debugfs, host::errno_text(errno)));
-    }
+  if (debugfs_) {
+    for (auto& line : debugfs_->release()) notes.push_back(std::move(line));
   }
   return notes;
 }

@@ -3,10 +3,12 @@
 // write and restored on stop(), and per-task knobs handed to the workload. Internal.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "schedulers/mounts.hpp"
 #include "schedulers/scheduler.hpp"
 
 namespace scxlab::schedulers {
@@ -42,8 +44,7 @@ class KernelBackend : public Backend {
   Manifest manifest_;
   Journal& journal_;
   KernelPaths paths_;
-  bool mounted_debugfs_ = false;
-  std::string mount_note_;  // why debugfs could not be mounted, if it could not
+  std::unique_ptr<TemporaryMount> debugfs_;  // while a knob needs it
   std::vector<Unavailable> unavailable_;
   std::vector<std::pair<std::string, std::string>> written_;  // path, old value, in write order
 };

@@ -17,6 +17,8 @@ struct HostPaths {
   std::string kmsg = "/dev/kmsg";
   std::string sysrq_trigger = "/proc/sysrq-trigger";
   std::string cpu_sysfs = "/sys/devices/system/cpu";
+  std::string bpffs = "/sys/fs/bpf";  // mounted while a scheduler runs, if it was not
+  std::string mounts = "/proc/self/mounts";
 };
 
 SchedExtStatus read_sched_ext_status(const std::string& root);

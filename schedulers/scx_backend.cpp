@@ -300,13 +300,16 @@ void ScxProcessBackend::start(const Config& config) {
   const auto before = status();
   record_pm_qos();
   kmsg_ = std::make_unique<KmsgCursor>(paths_.kmsg);
+  bpffs_ = std::make_unique<TemporaryMount>(journal_, "bpf", paths_.bpffs, paths_.mounts);
   launch(exe, args);
   try {
     wait_serving(before.enable_seq, [this] { return observe(); },
                  [this] { return tail_lines(stderr_text(), kStderrTailLines); });
-  } catch (const StartError&) {
+  } catch (const StartError& e) {
+    const std::string bpffs_problem = bpffs_->problem();
     stop();
-    throw;
+    if (bpffs_problem.empty()) throw;
+    throw StartError(fmt::format("{} (note: {})", e.what(), bpffs_problem));
   }
 }
 
@@ -342,6 +345,11 @@ std::vector<std::string> ScxProcessBackend::stop() {
   }
   const auto restored = restore_pm_qos();
   notes.insert(notes.end(), restored.begin(), restored.end());
+  if (bpffs_) {
+    const auto unmounted = bpffs_->release();
+    notes.insert(notes.end(), unmounted.begin(), unmounted.end());
+    bpffs_.reset();
+  }
   return notes;
 }
 

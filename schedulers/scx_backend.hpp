@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "schedulers/mounts.hpp"
 #include "schedulers/sched_ext.hpp"
 #include "schedulers/scheduler.hpp"
 
@@ -83,6 +84,7 @@ class ScxProcessBackend : public SchedExtBackend {
   std::vector<std::string> stop_process();
 
   std::string binary_;
+  std::unique_ptr<TemporaryMount> bpffs_;  // schedulers that pin maps need it
   pid_t pid_ = 0;
   unsigned long long start_time_ = 0;
   std::FILE* out_ = nullptr;  // the scheduler's stdout and stderr, in anonymous files
