@@ -3,6 +3,7 @@
 // UNIX stream sockets or pipes, from processes or threads. Timed like hackbench: from the
 // start signal (all tasks created and waiting) until every task is done.
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -51,12 +52,25 @@ void wait_for_start(int ready_fd, int start_fd) {
   }
 }
 
+// One message with write(2), for sockets and pipes alike, as hackbench does: one system call
+// per message (a send() that fails with ENOTSOCK first would double a pipe's cost). SIGPIPE
+// is ignored in the workload's process, so a receiver gone early is an EPIPE error.
+bool write_message(int fd, const std::string& message) {
+  for (std::size_t done = 0; done < message.size();) {
+    const auto n = write(fd, message.data() + done, message.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 void sender(const Config& c, const std::vector<Channel>& receivers, int ready_fd, int start_fd) {
   wait_for_start(ready_fd, start_fd);
   const std::string message(static_cast<std::size_t>(c.size), 'm');
   for (long l = 0; l < c.loops; ++l) {
     for (const auto& r : receivers) {
-      if (!write_all(r.write_fd, message)) throw WorkloadFailure(std::string("sender write: ") + std::strerror(errno));
+      if (!write_message(r.write_fd, message)) throw WorkloadFailure(std::string("sender write: ") + std::strerror(errno));
     }
   }
 }
@@ -133,6 +147,7 @@ Measurements run_messaging(const Params& p) {
   const ParamReader r(p);
   const Config c{r.integer("groups"), r.integer("fds"), r.integer("loops"), r.integer("size"),
                  r.text("ipc") == "pipes", r.text("mode") == "threads"};
+  std::signal(SIGPIPE, SIG_IGN);  // this is the workload's own process (see write_message)
   Pipe ready, start;
   std::vector<Channel> kept;  // threads share the channels until the end
   Tasks tasks(c.threads);
