@@ -109,6 +109,10 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       ->capture_default_str();
   cmd->add_option("--knobs", o.knobs, "Tune only these knobs, comma-separated (default: every tunable knob this host allows)")
       ->delimiter(',');
+  cmd->add_option("--space", o.space_file, "Instead of a scheduler: a TOML space file of your own knobs (tuner/examples/)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--command", o.command,
+                  "With --space: a shell command, {knob} replaced by values, whose last printed number is the objective");
   cmd->add_option("--minimize", o.minimize, "Metric to minimise (default: the workload's first headline metric)");
   cmd->add_option("--maximize", o.maximize, "Metric to maximise");
   cmd->add_option("--subject-to", o.subject_to,
@@ -138,6 +142,7 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       "  scxlab tune -s eevdf -w frames:duration_s=5 --knobs render_nice,render_slice_us,audio_policy\n"
       "  scxlab tune -s scx_lavd -w frames --minimize frame_time_ms.p99 --subject-to \"fps.avg >= 0.97*baseline\"\n"
       "  scxlab tune -s scx_rusty -w messaging --maximize messages_per_s -n 40 --time-budget 1h\n"
+      "  scxlab tune --space tuner/examples/quadratic.toml --command './my-bench --x {x} --y {y}'\n"
       "  scxlab tune --resume scxlab-results/20261124-101500-host-tune\n"
       "Exit codes: 0 done (whatever the verdict), 2 bad input or environment, 130 interrupted (resumable).");
   return cmd;

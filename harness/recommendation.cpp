@@ -153,8 +153,13 @@ std::string recommendation_toml(const Recommendation& r) {
   }
   if (!r.bound_checks.empty()) doc.insert("bounds", string_array(r.bound_checks));
   doc.insert("knobs", knob_table(r.knob_values));
-  toml::table use{{"shootout", "scxlab shootout -s " + shell_words({shootout_spec(r)})}};
-  if (r.manifest.backend == "scx") {
+  toml::table use;
+  if (!r.command_line.empty()) {
+    use.insert("command", r.command_line);
+  } else {
+    use.insert("shootout", "scxlab shootout -s " + shell_words({shootout_spec(r)}));
+  }
+  if (r.command_line.empty() && r.manifest.backend == "scx") {
     const auto args = schedulers::build_args(r.manifest, r.config);
     use.insert("command", shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + shell_words(args)));
     use.insert("etc_default_scx", fmt::format("SCX_SCHEDULER={}\nSCX_FLAGS='{}'", r.manifest.binary, shell_words(args)));
@@ -180,7 +185,10 @@ void write_recommendation(const Recommendation& r, const std::string& dir, bool 
   if (quiet) return;
   std::cout << "\n" << r.verdict << "\n";
   for (const auto& line : r.bound_checks) std::cout << "  " << line << "\n";
-  if (r.recommend) std::cout << "  use: scxlab shootout -s " << shell_words({shootout_spec(r)}) << "\n";
+  if (r.recommend) {
+    std::cout << "  use: " << (r.command_line.empty() ? "scxlab shootout -s " + shell_words({shootout_spec(r)}) : r.command_line)
+              << "\n";
+  }
   if (!r.importance.empty()) {
     std::cout << "knob importance (share, from the model's length-scales):";
     for (const auto& k : r.importance) std::cout << fmt::format(" {} {:.0f}%", k.knob, 100 * k.share);

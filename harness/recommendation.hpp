@@ -24,6 +24,7 @@ struct Recommendation {
   std::string scheduler, workload, objective;
   schedulers::Manifest manifest;
   schedulers::Config config;            // the tuned configuration (the default when kept)
+  std::string command_line;             // tuning a command: the command with the values in it
   nlohmann::json knob_values;           // every knob of the space
   std::optional<stats::Comparison> validation;
   std::vector<std::string> bound_checks;  // "fps.avg 59.9 >= 58.2 (0.97 x default 60.0): holds"

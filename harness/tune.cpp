@@ -11,6 +11,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/lab.hpp"
+#include "harness/objective_command.hpp"
 #include "harness/plan.hpp"
 #include "harness/privileges.hpp"
 #include "harness/progress.hpp"
@@ -20,6 +21,7 @@
 #include "harness/signals.hpp"
 #include "harness/tune_space.hpp"
 #include "tuner/optimizer.hpp"
+#include "tuner/space_file.hpp"
 
 namespace scxlab::harness {
 namespace fs = std::filesystem;
@@ -32,24 +34,33 @@ const std::string kDefaultLabel = "default", kTunedLabel = "tuned";
 struct Goal {
   std::string metric;
   Direction direction = Direction::lower_is_better;
+  bool log_scale = false;  // model log(value): durations and latencies
 };
 
-Goal choose_goal(const TuneOptions& o, const workloads::WorkloadInfo& w) {
-  if (!o.minimize.empty() && !o.maximize.empty()) throw UsageError("give --minimize or --maximize, not both");
-  if (!o.minimize.empty()) return {o.minimize, Direction::lower_is_better};
-  if (!o.maximize.empty()) return {o.maximize, Direction::higher_is_better};
+// Latencies and durations are modelled in log space: their noise is multiplicative.
+bool log_scaled(const std::string& metric, const workloads::WorkloadInfo& w) {
   for (const auto& m : w.metrics) {
-    if (m.headline && m.direction != Direction::informational) return {m.name, m.direction};
+    if (m.name == metric) return m.unit == "us" || m.unit == "ms" || m.unit == "s" || m.unit == "ns";
   }
-  throw UsageError(fmt::format("{} has no headline metric: choose one with --minimize or --maximize", w.name));
+  return metric.find("_us") != std::string::npos || metric.find("_ms") != std::string::npos;
 }
 
-// Latencies and durations are modelled in log space: their noise is multiplicative.
-bool log_scaled(const Goal& g, const workloads::WorkloadInfo& w) {
-  for (const auto& m : w.metrics) {
-    if (m.name == g.metric) return m.unit == "us" || m.unit == "ms" || m.unit == "s" || m.unit == "ns";
+// The objective: as asked, else the workload's first headline metric (the command's "value"
+// when tuning a command, `workload` null).
+Goal choose_goal(const TuneOptions& o, const workloads::WorkloadInfo* w) {
+  if (!o.minimize.empty() && !o.maximize.empty()) throw UsageError("give --minimize or --maximize, not both");
+  Goal g{"value", Direction::lower_is_better, false};
+  if (!o.minimize.empty()) g = {o.minimize, Direction::lower_is_better, false};
+  else if (!o.maximize.empty()) g = {o.maximize, Direction::higher_is_better, false};
+  else if (w) {
+    const auto it = std::find_if(w->metrics.begin(), w->metrics.end(),
+                                 [](const auto& m) { return m.headline && m.direction != Direction::informational; });
+    if (it == w->metrics.end())
+      throw UsageError(fmt::format("{} has no headline metric: choose one with --minimize or --maximize", w->name));
+    g = {it->name, it->direction, false};
   }
-  return g.metric.find("_us") != std::string::npos || g.metric.find("_ms") != std::string::npos;
+  g.log_scale = w && log_scaled(g.metric, *w);
+  return g;
 }
 
 std::optional<double> metric_value(const store::TrialRecord& t, const std::string& name) {
@@ -76,13 +87,57 @@ struct TuneSetup {
   nlohmann::json plan() const { return {{"options", to_json(options)}, {"seed", seed}}; }
 };
 
+// What one evaluation runs: a scheduler configuration made of the knob values, on the
+// workload; or, tuning a space file, the command workload with the knob values as its
+// parameters, under the kernel default.
+class Evaluator {
+ public:
+  Evaluator(Lab& lab, const schedulers::Manifest& manifest, const tuner::Space& space, Entry entry, bool knobs_are_params)
+      : lab_(lab), manifest_(manifest), space_(space), entry_(std::move(entry)), knobs_are_params_(knobs_are_params) {}
+
+  store::TrialRecord run(const tuner::Config& config, const std::string& label, const std::string& kind) const {
+    if (knobs_are_params_) {
+      auto entry = entry_;
+      for (std::size_t i = 0; i < space_.knobs().size(); ++i)
+        entry.params[space_.knobs()[i].name] = tuner::to_string(config.values.at(i));
+      return lab_.run_trial(schedulers::Config{manifest_.name, label, "", {}, {}}, entry, kind);
+    }
+    const auto sched = to_scheduler_config(manifest_, space_, config, label);
+    try {
+      schedulers::effective_knobs(manifest_, sched);  // a constraint the space could not model
+    } catch (const std::invalid_argument& e) {
+      return rejected(sched, kind, e.what());
+    }
+    return lab_.run_trial(sched, entry_, kind);
+  }
+
+ private:
+  store::TrialRecord rejected(const schedulers::Config& sched, const std::string& kind, const std::string& why) const {
+    store::TrialRecord rec;
+    rec.kind = kind;
+    rec.scheduler = sched.label;
+    rec.scheduler_config = {{"scheduler", sched.scheduler}, {"label", sched.label}, {"knobs", sched.knobs}};
+    rec.workload = entry_.label;
+    rec.workload_params = entry_.params;
+    rec.status = "failed";
+    rec.reason = "not run: " + why;
+    rec.started_utc = rec.ended_utc = utc_now_iso8601();
+    return rec;
+  }
+
+  Lab& lab_;
+  const schedulers::Manifest& manifest_;
+  const tuner::Space& space_;
+  Entry entry_;
+  bool knobs_are_params_;
+};
+
 // The tuning phase: evaluations as trials, observed by the optimiser, committed one by one.
 class TuneLoop {
  public:
-  TuneLoop(const TuneSetup& setup, const TuneSpace& space, Lab& lab, store::ResultsDb& db, std::int64_t run_id,
-           const InterruptGuard& guard)
-      : setup_(setup), space_(space), lab_(lab), db_(db), run_id_(run_id), guard_(guard),
-        manifest_(lab.manifest(setup.options.scheduler)) {
+  TuneLoop(const TuneSetup& setup, const tuner::Space& space, const Evaluator& evaluator, store::ResultsDb& db,
+           std::int64_t run_id, const InterruptGuard& guard)
+      : setup_(setup), space_(space), evaluator_(evaluator), db_(db), run_id_(run_id), guard_(guard) {
     for (auto& t : db.trials(run_id)) {
       if (t.status != "interrupted" && t.kind == "tune") committed_.push_back(std::move(t));
     }
@@ -92,8 +147,8 @@ class TuneLoop {
   bool run(Progress& progress) {
     const auto baseline = evaluate_default(progress);
     if (!baseline) return false;
-    optimizer_.emplace(space_.space, optimizer_options(*baseline));
-    for (const auto& t : committed_) optimizer_->observe(space_.space.from_json(t.scheduler_config.at("tuner")), outcome(t));
+    optimizer_.emplace(space_, optimizer_options(*baseline));
+    for (const auto& t : committed_) optimizer_->observe(space_.from_json(t.scheduler_config.at("tuner")), outcome(t));
     progress.set_total(static_cast<std::size_t>(setup_.options.budget));
     while (!optimizer_->finished()) {
       if (guard_.interrupted()) return false;
@@ -112,7 +167,7 @@ class TuneLoop {
   // The first evaluation, the default configuration: its values anchor relative bounds.
   std::optional<store::TrialRecord> evaluate_default(Progress& progress) {
     if (committed_.empty()) {
-      auto rec = evaluate(space_.space.defaults(), "default", progress);
+      auto rec = evaluate(space_.defaults(), "default", progress);
       if (rec.status == "interrupted") return std::nullopt;
       committed_.push_back(rec);
     }
@@ -141,7 +196,7 @@ class TuneLoop {
     oo.seed = setup_.seed;
     oo.budget.evaluations = static_cast<std::size_t>(setup_.options.budget);
     if (setup_.options.time_budget_s) oo.budget.seconds = *setup_.options.time_budget_s;
-    oo.objectives = {{setup_.goal.metric, setup_.goal.direction, log_scaled(setup_.goal, *workloads::find_workload(setup_.entry.workload))}};
+    oo.objectives = {{setup_.goal.metric, setup_.goal.direction, setup_.goal.log_scale}};
     for (const auto& b : setup_.bounds) {
       const double bound = b.relative ? b.factor * *metric_value(baseline, b.metric) : b.factor;
       oo.constraints.push_back({b.metric, b.at_least ? tuner::OutcomeConstraint::Kind::at_least
@@ -153,7 +208,7 @@ class TuneLoop {
   tuner::Outcome outcome(const store::TrialRecord& t) const {
     const double seconds = t.wall_s + t.overhead_s;
     const auto objective = metric_value(t, setup_.goal.metric);
-    if (t.status != "ok" || !objective || (*objective <= 0 && log_scaled_goal())) return tuner::Outcome::failure(seconds);
+    if (t.status != "ok" || !objective || (*objective <= 0 && setup_.goal.log_scale)) return tuner::Outcome::failure(seconds);
     tuner::Outcome o{true, {*objective}, {}, seconds};
     for (const auto& b : setup_.bounds) {
       const auto v = metric_value(t, b.metric);
@@ -163,23 +218,14 @@ class TuneLoop {
     return o;
   }
 
-  bool log_scaled_goal() const { return log_scaled(setup_.goal, *workloads::find_workload(setup_.entry.workload)); }
-
   store::TrialRecord evaluate(const tuner::Config& config, const std::string& why, Progress& progress) {
     const auto seq = optimizer_ ? static_cast<int>(optimizer_->evaluations()) : 0;
     const auto label = fmt::format("eval-{}", seq + 1);
-    const auto sched = to_scheduler_config(manifest_, space_.space, config, label);
-    progress.begin_trial(static_cast<std::size_t>(seq), fmt::format("{} ({}) {}", label, why, space_.space.describe(config)));
-    store::TrialRecord rec;
-    try {
-      schedulers::effective_knobs(manifest_, sched);  // a constraint the space could not model
-      rec = lab_.run_trial(sched, setup_.entry, "tune");
-    } catch (const std::invalid_argument& e) {
-      rec = rejected(sched, e.what());
-    }
+    progress.begin_trial(static_cast<std::size_t>(seq), fmt::format("{} ({}) {}", label, why, space_.describe(config)));
+    auto rec = evaluator_.run(config, label, "tune");
     rec.run_id = run_id_;
     rec.seq = seq;
-    rec.scheduler_config["tuner"] = space_.space.to_json(config);
+    rec.scheduler_config["tuner"] = space_.to_json(config);
     rec.scheduler_config["proposed_because"] = why;
     db_.add_trial(rec);
     const auto value = metric_value(rec, setup_.goal.metric);
@@ -189,34 +235,21 @@ class TuneLoop {
     return rec;
   }
 
-  store::TrialRecord rejected(const schedulers::Config& sched, const std::string& why) const {
-    store::TrialRecord rec;
-    rec.kind = "tune";
-    rec.scheduler = sched.label;
-    rec.scheduler_config = {{"scheduler", sched.scheduler}, {"label", sched.label}, {"knobs", sched.knobs}};
-    rec.workload = setup_.entry.label;
-    rec.workload_params = setup_.entry.params;
-    rec.status = "failed";
-    rec.reason = "not run: " + why;
-    rec.started_utc = rec.ended_utc = utc_now_iso8601();
-    return rec;
-  }
-
   const TuneSetup& setup_;
-  const TuneSpace& space_;
-  Lab& lab_;
+  const tuner::Space& space_;
+  const Evaluator& evaluator_;
   store::ResultsDb& db_;
   std::int64_t run_id_;
   const InterruptGuard& guard_;
-  const schedulers::Manifest& manifest_;
   std::vector<store::TrialRecord> committed_;
   std::optional<tuner::Optimizer> optimizer_;
 };
 
 // Interleaved A/B rounds of the default and the recommended configuration, the order of the
 // pair drawn per round from the run's seed (as a shootout's). Returns false when interrupted.
-bool validate(const TuneSetup& setup, const std::vector<schedulers::Config>& pair, Lab& lab, store::ResultsDb& db,
-              std::int64_t run_id, const InterruptGuard& guard, Progress& progress) {
+bool validate(const TuneSetup& setup, const std::vector<tuner::Config>& pair, const Evaluator& evaluator,
+              store::ResultsDb& db, std::int64_t run_id, const InterruptGuard& guard, Progress& progress) {
+  const std::string labels[] = {kDefaultLabel, kTunedLabel};
   const auto done = db.completed_seqs(run_id);
   const PlanShape shape{pair.size(), 1, 0, setup.seed};
   progress.set_total(static_cast<std::size_t>(2 * setup.options.validate_reps));
@@ -229,9 +262,8 @@ bool validate(const TuneSetup& setup, const std::vector<schedulers::Config>& pai
         continue;
       }
       if (guard.interrupted()) return false;
-      const auto& config = pair[t.scheduler];
-      progress.begin_trial(finished, fmt::format("validation round {} {}", round + 1, config.label));
-      auto rec = lab.run_trial(config, setup.entry, "validate");
+      progress.begin_trial(finished, fmt::format("validation round {} {}", round + 1, labels[t.scheduler]));
+      auto rec = evaluator.run(pair[t.scheduler], labels[t.scheduler], "validate");
       rec.run_id = run_id;
       rec.seq = seq;
       rec.round = round;
@@ -250,13 +282,60 @@ LabOptions lab_options(const TuneOptions& o) {
   return lo;
 }
 
-TuneSetup make_setup(const TuneOptions& o, std::uint64_t seed) {
-  TuneSetup s{o, parse_entry(o.workload), {}, {}, seed};
-  s.goal = choose_goal(o, *workloads::find_workload(s.entry.workload));
+// `command_space`: tuning a space file's knobs with a command (its workload is written to
+// `dir`), else a scheduler's knobs on the workload.
+TuneSetup make_setup(const TuneOptions& o, std::uint64_t seed, const tuner::Space* command_space, const std::string& dir) {
+  TuneSetup s{o, {}, {}, {}, seed};
+  if (command_space) {
+    s.goal = choose_goal(o, nullptr);
+    s.entry = make_entry("objective", write_objective_workload(dir, o.command, *command_space, s.goal.metric,
+                                                               s.goal.direction), {});
+  } else {
+    s.entry = parse_entry(o.workload);
+    const auto info = workloads::find_workload(s.entry.workload);
+    s.goal = choose_goal(o, &*info);
+  }
   for (const auto& text : o.subject_to) s.bounds.push_back(parse_bound(text));
   s.entry.headline = {s.goal.metric};
   for (const auto& b : s.bounds) s.entry.headline.insert(b.metric);
   return s;
+}
+
+const schedulers::Manifest& kernel_default(const Lab& lab) {
+  for (const auto& m : lab.manifests()) {
+    if (m.backend == "kernel") return m;
+  }
+  throw UsageError("no manifest of the kernel's default scheduler (backend = \"kernel\")");
+}
+
+tuner::Space command_space(const TuneOptions& o) {
+  try {
+    auto space = tuner::load_space_file(o.space_file);
+    if (!o.knobs.empty()) space.tune_only(o.knobs);
+    check_command(o.command, space);
+    return space;
+  } catch (const tuner::SpaceError& e) {
+    throw UsageError(fmt::format("--space {}: {}", o.space_file, e.what()));
+  }
+}
+
+// What to tune: the space file's knobs, or the scheduler's that this host allows.
+TuneSpace choose_space(const TuneOptions& o, Lab& lab) {
+  if (o.space_file.empty()) {
+    const auto& m = lab.manifest(o.scheduler);
+    return tune_space(m, lab.unavailable_knobs(m.name), *workloads::find_workload(parse_entry(o.workload).workload),
+                      o.knobs);
+  }
+  return {command_space(o), {}};
+}
+
+void check_what_to_tune(const TuneOptions& o) {
+  if (o.space_file.empty() != o.command.empty())
+    throw UsageError("--space and --command go together: the space file's knobs, {knob} in the command");
+  if (!o.space_file.empty() && !o.scheduler.empty())
+    throw UsageError("give --scheduler (tune its knobs on a workload) or --space with --command, not both");
+  if (o.space_file.empty() && o.scheduler.empty())
+    throw UsageError("--scheduler is required (see: scxlab list schedulers), or --space FILE --command CMD");
 }
 
 std::string resume_hint(const std::string& dir) { return fmt::format("resume with: scxlab tune --resume {}", dir); }
@@ -283,6 +362,7 @@ Bound parse_bound(const std::string& text) {
 
 nlohmann::json to_json(const TuneOptions& o) {
   nlohmann::json j = {{"scheduler", o.scheduler}, {"workload", o.workload}, {"knobs", o.knobs},
+                      {"space_file", o.space_file}, {"command", o.command},
                       {"minimize", o.minimize}, {"maximize", o.maximize}, {"subject_to", o.subject_to},
                       {"budget", o.budget}, {"validate_reps", o.validate_reps}, {"min_effect", o.min_effect},
                       {"trial_timeout_s", o.trial_timeout_s}, {"no_bpf", o.no_bpf}, {"take_over", o.take_over},
@@ -297,6 +377,8 @@ TuneOptions tune_options_from_json(const nlohmann::json& j) {
   o.scheduler = j.at("scheduler");
   o.workload = j.at("workload");
   o.knobs = j.at("knobs").get<std::vector<std::string>>();
+  o.space_file = j.value("space_file", "");
+  o.command = j.value("command", "");
   o.minimize = j.at("minimize");
   o.maximize = j.at("maximize");
   o.subject_to = j.at("subject_to").get<std::vector<std::string>>();
@@ -317,6 +399,10 @@ TuneOptions tune_options_from_json(const nlohmann::json& j) {
 int tune_command(TuneOptions options) {
   require_privileges("tune");
   const bool resuming = !options.resume_dir.empty();
+  if (!resuming) {  // bad input is refused before anything is written
+    check_what_to_tune(options);
+    if (!options.command.empty()) command_space(options);
+  }
   const std::string dir = resuming ? options.resume_dir : (options.out_dir.empty() ? default_out_dir("tune") : options.out_dir);
   if (resuming && !fs::exists(fs::path(dir) / kDbName)) {
     throw UsageError(fmt::format("--resume {}: no {} there (give the directory of an interrupted tune)", dir, kDbName));
@@ -327,21 +413,24 @@ int tune_command(TuneOptions options) {
   if (resuming) previous = latest_run(db, "tune");
   if (resuming && !previous) throw UsageError(fmt::format("--resume {}: the results there are not of a tune", dir));
   if (previous) options = tune_options_from_json(previous->plan.at("options"));
-  if (options.scheduler.empty()) throw UsageError("--scheduler is required (see: scxlab list schedulers)");
+  check_what_to_tune(options);
+  const bool command_mode = !options.command.empty();
+  if (command_mode) options.space_file = fs::absolute(options.space_file).string();  // resumable from anywhere
 
   InterruptGuard guard;
   Lab lab(lab_options(options), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
-  const auto setup = make_setup(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()));
-  const auto& manifest = lab.manifest(options.scheduler);
-  const auto space = tune_space(manifest, lab.unavailable_knobs(manifest.name),
-                                *workloads::find_workload(setup.entry.workload), options.knobs);
+  const auto space = choose_space(options, lab);
+  const auto& manifest = command_mode ? kernel_default(lab) : lab.manifest(options.scheduler);
+  const auto setup = make_setup(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()),
+                                command_mode ? &space.space : nullptr, dir);
   const std::int64_t run_id = previous ? previous->id : create_run(db, "tune", setup.plan(), setup.seed);
   db.set_run_status(run_id, "running");
   if (!options.quiet) {
     std::cerr << fmt::format("scxlab tune: {} on {}, {} {}, {} evaluations then {} A/B validation rounds, seed {}\n"
                              "space: {}\nresults: {}\n",
-                             options.scheduler, setup.entry.label,
+                             command_mode ? options.space_file : options.scheduler,
+                             command_mode ? options.command : setup.entry.label,
                              setup.goal.direction == Direction::lower_is_better ? "minimise" : "maximise",
                              setup.goal.metric, options.budget, options.validate_reps, setup.seed,
                              space.space.describe(space.space.defaults()), dir);
@@ -349,20 +438,19 @@ int tune_command(TuneOptions options) {
   }
 
   Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
-  TuneLoop loop(setup, space, lab, db, run_id, guard);
+  const Evaluator evaluator(lab, manifest, space.space, setup.entry, command_mode);
+  TuneLoop loop(setup, space.space, evaluator, db, run_id, guard);
   bool complete = loop.run(progress);
   std::optional<Recommendation> recommendation;
   if (complete) {
     const auto best = loop.optimizer().recommend();
     const bool is_default = best.config == space.space.defaults();
-    if (!is_default) {
-      const std::vector<schedulers::Config> pair{
-          to_scheduler_config(manifest, space.space, space.space.defaults(), kDefaultLabel),
-          to_scheduler_config(manifest, space.space, best.config, kTunedLabel)};
-      complete = validate(setup, pair, lab, db, run_id, guard, progress);
+    if (!is_default) complete = validate(setup, {space.space.defaults(), best.config}, evaluator, db, run_id, guard, progress);
+    if (complete) {
+      recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds, loop.optimizer(),
+                              manifest, is_default, options.min_effect, setup.seed);
+      if (command_mode) recommendation->command_line = with_values(options.command, space.space, best.config);
     }
-    if (complete) recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds,
-                                          loop.optimizer(), manifest, is_default, options.min_effect, setup.seed);
   }
   progress.finish();
   lab.stop_scheduler();

@@ -19,6 +19,7 @@ namespace scxlab::harness {
 struct TuneOptions {
   std::string scheduler;                // manifest name: "eevdf", "scxlab_vtime", "scx_lavd"
   std::string workload = "frames";      // NAME[:key=value,...]
+  std::string space_file, command;      // instead: a space file's knobs, a command that prints the objective
   std::vector<std::string> knobs;       // only these; empty = every tunable knob this host allows
   std::string minimize, maximize;       // metric; neither = the workload's first headline metric
   std::vector<std::string> subject_to;  // "fps.avg >= 0.97*baseline", "rps.avg >= 1000"

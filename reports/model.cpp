@@ -123,7 +123,14 @@ std::vector<std::string> warnings(const ReportInput& input) {
     out.push_back("measured inside a virtual machine: differences may not hold on bare metal, and absolute "
                   "numbers do not describe any real machine");
   }
+  // A tune's search evaluations are never counted (only its validation is): no warning for them.
+  const auto searched_only = [&](const TrialTally& tally) {
+    return std::all_of(input.trials.begin(), input.trials.end(), [&](const store::TrialRecord& t) {
+      return t.workload != tally.workload || t.scheduler != tally.scheduler || t.kind == "tune";
+    });
+  };
   for (const auto& t : tally_trials(input.trials)) {
+    if (searched_only(t)) continue;
     if (t.counted == 0) {
       out.push_back(fmt::format("{} / {}: no trial counted in the statistics ({} trial{})", t.workload, t.scheduler,
                                 t.total, t.total == 1 ? "" : "s"));

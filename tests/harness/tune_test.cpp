@@ -73,3 +73,34 @@ TEST_CASE("tune interrupted by SIGINT resumes to the answer of an uninterrupted 
   CHECK(rec["recommend"].value<bool>() == true);
   fs::remove_all(dir);
 }
+
+TEST_CASE("tune a space file's knobs against a command that prints the objective", "[integration][tune]") {
+  const auto dir = scxlab::test::fresh_temp_dir("command");
+  std::ofstream(dir / "space.toml") << "[[knob]]\nname = \"x\"\ntype = \"int\"\nrange = [-10, 10]\ndefault = 0\n";
+  const auto r = run_process({scxlab_binary(), "tune", "--space", (dir / "space.toml").string(), "--command",
+                              "echo result: $(( ({x} - 3) * ({x} - 3) + 10 ))", "-n", "10", "--seed", "11", "-q",
+                              "-o", (dir / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto rec = toml::parse_file((dir / "out" / "recommendation.toml").string());
+  INFO(rec);
+  CHECK(rec["knobs"]["x"].value<std::int64_t>() == 3);
+  CHECK(rec["recommend"].value<bool>() == true);
+  CHECK(rec["objective"].value<std::string>() == "value");
+  CHECK(rec["use"]["command"].value<std::string>() == "echo result: $(( (3 - 3) * (3 - 3) + 10 ))");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("tune refuses a command placeholder that is not a knob, and --space without --command", "[tune]") {
+  const auto dir = scxlab::test::fresh_temp_dir("command-bad");
+  std::ofstream(dir / "space.toml") << "[[knob]]\nname = \"x\"\ntype = \"int\"\nrange = [-10, 10]\ndefault = 0\n";
+  const auto typo = run_process({scxlab_binary(), "tune", "--space", (dir / "space.toml").string(), "--command",
+                                 "echo {y}", "-o", (dir / "out").string()});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("{y} is not a knob") != std::string::npos);
+  const auto alone = run_process({scxlab_binary(), "tune", "--space", (dir / "space.toml").string(), "-o",
+                                  (dir / "out2").string()});
+  CHECK(alone.exit_code == 2);
+  CHECK(alone.err.find("--space and --command go together") != std::string::npos);
+  fs::remove_all(dir);
+}

@@ -131,3 +131,9 @@ TEST_CASE("a scheduler with no counted trial on a workload is a warning of its o
   CHECK(w[0] == "w / b: no trial counted in the statistics (2 trials)");
   CHECK(w[1] == "w / b: 1 of 2 trials left out of the statistics: 1 failed (exit 2)");
 }
+
+TEST_CASE("a tune's search evaluations, never counted by design, raise no warning", "[reports][model]") {
+  ReportInput in;
+  in.trials = {make(0, "tune", "ok", "eval-1"), make(1, "tune", "ok", "eval-2"), make(2, "validate", "ok", "tuned")};
+  CHECK(warnings(in).empty());
+}
