@@ -65,6 +65,7 @@ FormattedEstimate format_estimate(double median, double low, double high) {
 
 std::string format_estimate(const stats::Summary& s) {
   const auto f = format_estimate(s.median, s.ci_low, s.ci_high);
+  if (s.n < 2) return fmt::format("{} [n=1: no interval]", f.median);  // one value says nothing of spread
   return fmt::format("{} [{}, {}]", f.median, f.low, f.high);
 }
 

@@ -32,6 +32,7 @@ TEST_CASE("an interval gets the decimals that tell its bounds apart", "[reports]
   // The scale follows the largest of the three, so the bounds share the median's unit.
   CHECK(format_estimate(9950, 9800, 10100) == FormattedEstimate{"9.95k", "9.80k", "10.10k"});
   stats::Summary s;
+  s.n = 10;
   s.median = 45.2;
   s.ci_low = 44.04;
   s.ci_high = 47.1;
@@ -76,4 +77,13 @@ TEST_CASE("axis labels carry the decimals their step needs", "[reports][format]"
   CHECK(format_tick(1, 1) == "1");
   CHECK(format_tick(1000, 1000) == "1000");
   CHECK(format_tick(0.001, 0.001) == "0.001");
+}
+
+TEST_CASE("a single repetition shows no interval rather than a zero-width one", "[reports][format]") {
+  stats::Summary one;
+  one.n = 1;
+  one.median = one.ci_low = one.ci_high = 18.7;
+  CHECK(format_estimate(one) == "18.7 [n=1: no interval]");
+  one.n = 2;
+  CHECK(format_estimate(one) == "18.7 [18.7, 18.7]");
 }
