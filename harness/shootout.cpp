@@ -12,6 +12,7 @@
 
 #include "harness/errors.hpp"
 #include "harness/host.hpp"
+#include "harness/json_optional.hpp"
 #include "harness/lab.hpp"
 #include "harness/plan.hpp"
 #include "harness/privileges.hpp"
@@ -22,6 +23,12 @@
 #include "store/store.hpp"
 
 namespace scxlab::harness {
+
+// What the store keeps of the options (not where the files go: a resumed run is told that).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShootoutOptions, schedulers, suite, workloads, reps, warmup, target_ci,
+                                                max_reps, time_budget_s, trial_timeout_s, cooldown_s, seed, baseline,
+                                                min_effect, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -80,7 +87,7 @@ struct Setup {
   }
 
   nlohmann::json plan() const {
-    return {{"options", to_json(options)},
+    return {{"options", nlohmann::json(options)},
             {"schedulers", configs_to_json(configs)},
             {"entries", entries_to_json(entries)},
             {"baseline", baseline},
@@ -100,7 +107,7 @@ Setup fresh_setup(const ShootoutOptions& o, const Lab& lab) {
 
 Setup resumed_setup(const nlohmann::json& plan) {
   Setup s;
-  s.options = shootout_options_from_json(plan.at("options"));
+  s.options = plan.at("options").get<ShootoutOptions>();
   s.configs = configs_from_json(plan.at("schedulers"));
   s.entries = entries_from_json(plan.at("entries"));
   s.baseline = plan.at("baseline");
@@ -229,43 +236,6 @@ std::string resume_hint(const std::string& dir) {
 
 }  // namespace
 
-nlohmann::json to_json(const ShootoutOptions& o) {
-  nlohmann::json j = {{"schedulers", o.schedulers}, {"suite", o.suite}, {"workloads", o.workloads},
-                      {"reps", o.reps}, {"warmup", o.warmup}, {"max_reps", o.max_reps},
-                      {"trial_timeout_s", o.trial_timeout_s}, {"cooldown_s", o.cooldown_s},
-                      {"baseline", o.baseline}, {"min_effect", o.min_effect}, {"no_bpf", o.no_bpf},
-                      {"perf_events", o.perf_events}, {"take_over", o.take_over},
-                      {"manifest_dirs", o.manifest_dirs}, {"quiet", o.quiet}, {"json", o.json}};
-  if (o.target_ci) j["target_ci"] = *o.target_ci;
-  if (o.time_budget_s) j["time_budget_s"] = *o.time_budget_s;
-  if (o.seed) j["seed"] = *o.seed;
-  return j;
-}
-
-ShootoutOptions shootout_options_from_json(const nlohmann::json& j) {
-  ShootoutOptions o;
-  o.schedulers = j.at("schedulers").get<std::vector<std::string>>();
-  o.suite = j.at("suite");
-  o.workloads = j.at("workloads").get<std::vector<std::string>>();
-  o.reps = j.at("reps");
-  o.warmup = j.at("warmup");
-  o.max_reps = j.at("max_reps");
-  o.trial_timeout_s = j.at("trial_timeout_s");
-  o.cooldown_s = j.at("cooldown_s");
-  o.baseline = j.at("baseline");
-  o.min_effect = j.at("min_effect");
-  o.no_bpf = j.at("no_bpf");
-  o.perf_events = j.at("perf_events").get<std::vector<std::string>>();
-  o.take_over = j.at("take_over");
-  o.manifest_dirs = j.at("manifest_dirs").get<std::vector<std::string>>();
-  o.quiet = j.value("quiet", false);
-  o.json = j.value("json", false);
-  if (j.contains("target_ci")) o.target_ci = j["target_ci"].get<double>();
-  if (j.contains("time_budget_s")) o.time_budget_s = j["time_budget_s"].get<double>();
-  if (j.contains("seed")) o.seed = j["seed"].get<std::uint64_t>();
-  return o;
-}
-
 std::string default_out_dir(const std::string& kind) {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -305,7 +275,7 @@ int shootout_command(ShootoutOptions options) {
   InterruptGuard guard;
   std::optional<store::RunInfo> previous;
   if (resuming) previous = latest_run(db, "shootout");
-  Lab lab(lab_options(previous ? shootout_options_from_json(previous->plan.at("options")) : options),
+  Lab lab(lab_options(previous ? previous->plan.at("options").get<ShootoutOptions>() : options),
           guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
 

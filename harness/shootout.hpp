@@ -35,8 +35,6 @@ struct ShootoutOptions {
   std::vector<std::string> manifest_dirs;
 };
 
-nlohmann::json to_json(const ShootoutOptions& o);
-ShootoutOptions shootout_options_from_json(const nlohmann::json& j);
 
 // Returns the exit code (0, 2 for bad input, 130 when interrupted).
 int shootout_command(ShootoutOptions options);

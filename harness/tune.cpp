@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "harness/errors.hpp"
+#include "harness/json_optional.hpp"
 #include "harness/lab.hpp"
 #include "harness/objective_command.hpp"
 #include "harness/plan.hpp"
@@ -24,6 +25,12 @@
 #include "tuner/space_file.hpp"
 
 namespace scxlab::harness {
+
+// What the store keeps of the options (not where the files go: a resumed run is told that).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TuneOptions, scheduler, workload, space_file, command, knobs, minimize,
+                                                maximize, subject_to, budget, time_budget_s, validate_reps, min_effect,
+                                                seed, trial_timeout_s, json, quiet, no_bpf, take_over, manifest_dirs)
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -84,7 +91,7 @@ struct TuneSetup {
   std::vector<Bound> bounds;
   std::uint64_t seed = 0;
 
-  nlohmann::json plan() const { return {{"options", to_json(options)}, {"seed", seed}}; }
+  nlohmann::json plan() const { return {{"options", options}, {"seed", seed}}; }
 };
 
 // What one evaluation runs: a scheduler configuration made of the knob values, on the
@@ -360,42 +367,6 @@ Bound parse_bound(const std::string& text) {
   return b;
 }
 
-nlohmann::json to_json(const TuneOptions& o) {
-  nlohmann::json j = {{"scheduler", o.scheduler}, {"workload", o.workload}, {"knobs", o.knobs},
-                      {"space_file", o.space_file}, {"command", o.command},
-                      {"minimize", o.minimize}, {"maximize", o.maximize}, {"subject_to", o.subject_to},
-                      {"budget", o.budget}, {"validate_reps", o.validate_reps}, {"min_effect", o.min_effect},
-                      {"trial_timeout_s", o.trial_timeout_s}, {"no_bpf", o.no_bpf}, {"take_over", o.take_over},
-                      {"manifest_dirs", o.manifest_dirs}, {"quiet", o.quiet}, {"json", o.json}};
-  if (o.time_budget_s) j["time_budget_s"] = *o.time_budget_s;
-  if (o.seed) j["seed"] = *o.seed;
-  return j;
-}
-
-TuneOptions tune_options_from_json(const nlohmann::json& j) {
-  TuneOptions o;
-  o.scheduler = j.at("scheduler");
-  o.workload = j.at("workload");
-  o.knobs = j.at("knobs").get<std::vector<std::string>>();
-  o.space_file = j.value("space_file", "");
-  o.command = j.value("command", "");
-  o.minimize = j.at("minimize");
-  o.maximize = j.at("maximize");
-  o.subject_to = j.at("subject_to").get<std::vector<std::string>>();
-  o.budget = j.at("budget");
-  o.validate_reps = j.at("validate_reps");
-  o.min_effect = j.at("min_effect");
-  o.trial_timeout_s = j.at("trial_timeout_s");
-  o.no_bpf = j.at("no_bpf");
-  o.take_over = j.at("take_over");
-  o.manifest_dirs = j.at("manifest_dirs").get<std::vector<std::string>>();
-  o.quiet = j.value("quiet", false);
-  o.json = j.value("json", false);
-  if (j.contains("time_budget_s")) o.time_budget_s = j["time_budget_s"].get<double>();
-  if (j.contains("seed")) o.seed = j["seed"].get<std::uint64_t>();
-  return o;
-}
-
 int tune_command(TuneOptions options) {
   require_privileges("tune");
   const bool resuming = !options.resume_dir.empty();
@@ -412,7 +383,7 @@ int tune_command(TuneOptions options) {
   std::optional<store::RunInfo> previous;
   if (resuming) previous = latest_run(db, "tune");
   if (resuming && !previous) throw UsageError(fmt::format("--resume {}: the results there are not of a tune", dir));
-  if (previous) options = tune_options_from_json(previous->plan.at("options"));
+  if (previous) options = previous->plan.at("options").get<TuneOptions>();
   check_what_to_tune(options);
   const bool command_mode = !options.command.empty();
   if (command_mode) options.space_file = fs::absolute(options.space_file).string();  // resumable from anywhere

@@ -34,8 +34,6 @@ struct TuneOptions {
   std::vector<std::string> manifest_dirs;
 };
 
-nlohmann::json to_json(const TuneOptions& o);
-TuneOptions tune_options_from_json(const nlohmann::json& j);
 
 // An outcome bound: "fps.avg >= 0.97*baseline" (baseline: the default configuration's value).
 struct Bound {
