@@ -194,9 +194,10 @@ std::string warnings_section(const ReportInput& in) {
 // The text of the estimate cell is exactly format_estimate(summary).
 std::string estimate_cell(const std::string& metric, const stats::Summary& s) {
   const auto f = format_estimate(s.median, s.ci_low, s.ci_high);
+  const auto interval = s.n < 2 ? std::string("[n=1: no interval]") : fmt::format("[{}, {}]", f.low, f.high);
   return fmt::format("<td class=\"estimate\" data-metric=\"{}\" data-n=\"{}\" data-median=\"{}\" data-ci-low=\"{}\" "
-                     "data-ci-high=\"{}\"><span class=\"median\">{}</span> <span class=\"ci\">[{}, {}]</span></td>",
-                     esc(metric), s.n, exact(s.median), exact(s.ci_low), exact(s.ci_high), f.median, f.low, f.high);
+                     "data-ci-high=\"{}\"><span class=\"median\">{}</span> <span class=\"ci\">{}</span></td>",
+                     esc(metric), s.n, exact(s.median), exact(s.ci_low), exact(s.ci_high), f.median, interval);
 }
 
 std::string call_class(const stats::MetricResult& m) {

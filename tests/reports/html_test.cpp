@@ -128,3 +128,18 @@ TEST_CASE("a run with nothing to compare still renders both reports, saying so",
   CHECK(text.find("no trial counted in the statistics: nothing to compare") != std::string::npos);
   CHECK(text.find("1 ejected (scx_x was ejected)") != std::string::npos);
 }
+
+TEST_CASE("one repetition shows no interval in the HTML report either", "[reports][html]") {
+  ReportInput in;
+  in.run.kind = "shootout";
+  store::TrialRecord t;
+  t.kind = "measure";
+  t.status = "ok";
+  t.scheduler = "eevdf";
+  t.workload = "w";
+  t.metrics = {{"time_s", 1.5, "s", Direction::lower_is_better, "workload"}};
+  in.trials = {t};
+  in.analysis = stats::analyse(observations_from_trials(in.trials, {{"w", {"time_s"}}}), stats::AnalysisOptions{});
+  const auto html = render_html(in);
+  CHECK(html.find("<span class=\"ci\">[n=1: no interval]</span>") != std::string::npos);
+}
