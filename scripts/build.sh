@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures (first time only) and builds scxlab incrementally into build/.
+# Configures (first time only) and builds scxlab incrementally into build/: everything, or the
+# CMake targets given (scripts/scxlab builds only `programs`).
 #   SCXLAB_BUILD_DIR=dir   another build directory (default: build)
 #   SCXLAB_WERROR=ON       warnings as errors (CI)
 set -euo pipefail
@@ -8,4 +9,6 @@ dir=${SCXLAB_BUILD_DIR:-build}
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S . -B "$dir" -G Ninja -DSCXLAB_WERROR="${SCXLAB_WERROR:-OFF}" >/dev/null
 fi
-cmake --build "$dir" -- -j"$(nproc)"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$dir" "${targets[@]}" -- -j"$(nproc)"
