@@ -168,7 +168,6 @@ class TuneLoop {
   }
 
   const tuner::Optimizer& optimizer() const { return *optimizer_; }
-  const store::TrialRecord& default_trial() const { return committed_.front(); }
 
  private:
   // The first evaluation, the default configuration: its values anchor relative bounds.
