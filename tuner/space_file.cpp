@@ -1,12 +1,19 @@
 #include "tuner/space_file.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
+#include <optional>
 #include <regex>
-#include <set>
 #include <sstream>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,109 +22,267 @@
 namespace scxlab::tuner {
 namespace {
 
-// One side of a constraint: sum of coef * knob, plus a constant.
+using Keys = std::vector<std::string_view>;
+template <typename E>
+using Names = std::vector<std::pair<std::string_view, E>>;
+
+const Names<KnobType> kTypes{
+    {"int", KnobType::integer}, {"real", KnobType::real}, {"bool", KnobType::boolean}, {"choice", KnobType::categorical}};
+const Names<Scale> kScales{{"linear", Scale::linear}, {"log", Scale::log}};
+const Names<FlagStyle> kStyles{{"value", FlagStyle::value}, {"equals", FlagStyle::equals}, {"presence", FlagStyle::presence}};
+
+std::size_t line_of(const toml::node& n) { return n.source().begin.line; }
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\n");
+  if (first == std::string_view::npos) return "";
+  return std::string(s.substr(first, s.find_last_not_of(" \t\n") - first + 1));
+}
+
+// Refused rather than ignored: a misspelt key would otherwise silently drop a setting.
+void reject_unknown_keys(const toml::table& t, const Keys& known, const std::string& where) {
+  for (const auto& [key, node] : t) {
+    if (std::find(known.begin(), known.end(), key.str()) == known.end())
+      throw SpaceError(fmt::format("{}: unknown key '{}' at line {}; the keys here are: {}", where, key.str(),
+                                   line_of(node), fmt::join(known, ", ")));
+  }
+}
+
+template <typename T>
+std::string_view kind() {
+  if constexpr (std::is_same_v<T, bool>) return "true or false";
+  else if constexpr (std::is_same_v<T, std::int64_t>) return "an integer";
+  else if constexpr (std::is_same_v<T, double>) return "a number";
+  else return "a string in quotes";
+}
+
+// Strict: toml++'s permissive value<T>() would read a boolean as 0/1. Reals alone also take
+// TOML integers, so that range = [0, 5] is a real range.
+template <typename T>
+std::optional<T> as(const toml::node& n) {
+  if constexpr (std::is_same_v<T, double>) return n.is_number() ? n.value<double>() : std::nullopt;
+  else return n.value_exact<T>();
+}
+
+// A present key of the wrong TOML type is an error, not a silent default.
+template <typename T>
+std::optional<T> optional_key(const toml::table& t, std::string_view key, const std::string& where) {
+  const auto* node = t.get(key);
+  if (!node) return std::nullopt;
+  if (auto v = as<T>(*node)) return v;
+  throw SpaceError(fmt::format("{}: {} must be {} (line {})", where, key, kind<T>(), line_of(*node)));
+}
+
+template <typename T>
+T required_key(const toml::table& t, std::string_view key, const std::string& where) {
+  if (auto v = optional_key<T>(t, key, where)) return *v;
+  throw SpaceError(fmt::format("{}: missing {} = <{}>", where, key, kind<T>()));
+}
+
+template <typename E>
+std::optional<E> enum_key(const toml::table& t, std::string_view key, const Names<E>& names, const std::string& where) {
+  const auto text = optional_key<std::string>(t, key, where);
+  if (!text) return std::nullopt;
+  for (const auto& [name, e] : names) {
+    if (name == *text) return e;
+  }
+  Keys all;
+  for (const auto& [name, e] : names) all.push_back(name);
+  throw SpaceError(fmt::format("{}: {} = \"{}\" is not one of: {}", where, key, *text, fmt::join(all, ", ")));
+}
+
+std::string_view type_word(KnobType t) {
+  return std::find_if(kTypes.begin(), kTypes.end(), [t](const auto& n) { return n.second == t; })->first;
+}
+
+// The keys a knob of type `t` takes: a key meant for another type (step on a real) is refused.
+Keys knob_keys(KnobType t) {
+  Keys keys{"name", "type", "default", "flag", "style", "tune", "unit"};
+  if (t == KnobType::integer || t == KnobType::real) keys.insert(keys.end(), {"range", "scale"});
+  if (t == KnobType::integer) keys.push_back("step");
+  if (t == KnobType::categorical) keys.push_back("choices");
+  return keys;
+}
+
+// lower_snake_case so that a command can name the knob as {name}.
+std::string read_name(const toml::table& t, const std::string& where) {
+  static const std::regex snake_case("[a-z][a-z0-9_]*");
+  auto name = required_key<std::string>(t, "name", where);
+  if (!std::regex_match(name, snake_case))
+    throw SpaceError(fmt::format("{}: name '{}' must be lower_snake_case (a-z, 0-9 and _, starting with a letter)",
+                                 where, name));
+  return name;
+}
+
+void read_numeric(const toml::table& t, Knob& k, const std::string& where) {
+  const auto* node = t.get("range");
+  if (!node) throw SpaceError(fmt::format("{}: missing range = [low, high]", where));
+  const auto* range = node->as_array();
+  if (!range || range->size() != 2 || !as<double>((*range)[0]) || !as<double>((*range)[1]))
+    throw SpaceError(fmt::format("{}: range must be [low, high], two numbers (line {})", where, line_of(*node)));
+  k.low = *as<double>((*range)[0]);
+  k.high = *as<double>((*range)[1]);
+  k.scale = enum_key(t, "scale", kScales, where).value_or(Scale::linear);
+  k.step = optional_key<std::int64_t>(t, "step", where).value_or(1);
+}
+
+std::vector<std::string> read_choices(const toml::table& t, const std::string& where) {
+  const auto* node = t.get("choices");
+  if (!node) throw SpaceError(fmt::format("{}: missing choices = [\"a\", \"b\", ...]", where));
+  std::vector<std::string> choices;
+  const auto* array = node->as_array();
+  for (std::size_t i = 0; array && i < array->size(); ++i) {
+    if (const auto s = (*array)[i].value_exact<std::string>()) choices.push_back(*s);
+  }
+  if (!array || choices.size() != array->size())
+    throw SpaceError(fmt::format("{}: choices must be a list of strings (line {})", where, line_of(*node)));
+  return choices;
+}
+
+Value read_default(const toml::table& t, KnobType type, const std::string& where) {
+  switch (type) {
+    case KnobType::integer: return required_key<std::int64_t>(t, "default", where);
+    case KnobType::real: return required_key<double>(t, "default", where);
+    case KnobType::boolean: return required_key<bool>(t, "default", where);
+    case KnobType::categorical: break;
+  }
+  return required_key<std::string>(t, "default", where);
+}
+
+// Adds one [[knob]] table (the `number`-th) to the space; Space::add checks the rest (range
+// order, grid, default in range, choices, style).
+void add_knob(Space& space, const toml::table& t, std::size_t number) {
+  const auto name = read_name(t, fmt::format("knob {} (line {})", number, line_of(t)));
+  const auto where = fmt::format("knob '{}'", name);
+  const auto type = enum_key(t, "type", kTypes, where);
+  if (!type) throw SpaceError(fmt::format("{}: missing type = \"int\" | \"real\" | \"bool\" | \"choice\"", where));
+  reject_unknown_keys(t, knob_keys(*type), fmt::format("{} ({})", where, type_word(*type)));
+  Knob k;
+  k.name = name;
+  k.type = *type;
+  if (k.type == KnobType::integer || k.type == KnobType::real) read_numeric(t, k, where);
+  if (k.type == KnobType::categorical) k.choices = read_choices(t, where);
+  k.default_value = read_default(t, k.type, where);
+  k.flag = optional_key<std::string>(t, "flag", where).value_or("");
+  k.style = enum_key(t, "style", kStyles, where).value_or(FlagStyle::value);
+  if (const auto unit = optional_key<std::string>(t, "unit", where)) k.meta["unit"] = *unit;
+  const bool tune = optional_key<bool>(t, "tune", where).value_or(true);
+  space.add(k);
+  if (!tune) space.fix(name, k.default_value);
+}
+
+// One side of a comparison: sum of coef * knob (in order of appearance) plus a constant.
 struct Side {
-  std::map<std::string, double> terms;
+  std::vector<std::pair<std::string, double>> terms;
   double constant = 0;
 };
 
-void reject_unknown_keys(const toml::table& t, const std::set<std::string>& known, const std::string& where) {
-  for (const auto& [key, value] : t) {
-    if (!known.count(std::string(key.str())))
-      throw SpaceError(fmt::format("{}: unknown key '{}' (known: {})", where, key.str(), fmt::join(known, ", ")));
-  }
+void add_term(std::vector<std::pair<std::string, double>>& terms, const std::string& knob, double coef) {
+  const auto it = std::find_if(terms.begin(), terms.end(), [&](const auto& t) { return t.first == knob; });
+  if (it == terms.end()) terms.emplace_back(knob, coef);
+  else it->second += coef;
 }
 
-Value default_of(const toml::node& n, KnobType type, const std::string& where) {
-  if (type == KnobType::boolean && n.is_boolean()) return *n.value<bool>();
-  if (type == KnobType::integer && n.is_integer()) return *n.value<std::int64_t>();
-  if (type == KnobType::real && (n.is_floating_point() || n.is_integer())) return *n.value<double>();
-  if (type == KnobType::categorical && n.is_string()) return *n.value<std::string>();
-  throw SpaceError(fmt::format("{}: the default has the wrong type for a {} knob", where, to_string(type)));
-}
+// strtod, not stod: a huge number becomes inf for Space's finiteness check to report, not
+// an out_of_range exception.
+double to_double(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
 
-Knob read_knob(const toml::table& t, const std::string& where_file) {
-  const auto name = t["name"].value_or(std::string());
-  const auto where = fmt::format("{}: knob '{}'", where_file, name);
-  reject_unknown_keys(t, {"name", "type", "range", "step", "scale", "default", "choices", "flag", "style", "tune", "unit"},
-                      where);
-  static const std::map<std::string, KnobType> types{
-      {"int", KnobType::integer}, {"real", KnobType::real}, {"bool", KnobType::boolean}, {"choice", KnobType::categorical}};
-  const auto type_text = t["type"].value_or(std::string());
-  if (!types.count(type_text)) throw SpaceError(fmt::format("{}: type must be int, real, bool or choice", where));
-  Knob k;
-  k.name = name;
-  k.type = types.at(type_text);
-  if (const auto* range = t["range"].as_array()) {
-    if (range->size() != 2 || !(*range)[0].value<double>() || !(*range)[1].value<double>())
-      throw SpaceError(fmt::format("{}: range must be [low, high]", where));
-    k.low = *(*range)[0].value<double>();
-    k.high = *(*range)[1].value<double>();
-  } else if (k.type == KnobType::integer || k.type == KnobType::real) {
-    throw SpaceError(fmt::format("{}: an {} knob needs range = [low, high]", where, type_text));
-  }
-  k.step = t["step"].value_or(std::int64_t{1});
-  k.scale = t["scale"].value_or(std::string("linear")) == "log" ? Scale::log : Scale::linear;
-  if (const auto* choices = t["choices"].as_array()) {
-    for (const auto& c : *choices) k.choices.push_back(c.value_or(std::string()));
-  }
-  if (!t.contains("default")) throw SpaceError(fmt::format("{}: needs a default", where));
-  k.default_value = default_of(*t.get("default"), k.type, where);
-  k.flag = t["flag"].value_or(std::string());
-  const auto style = t["style"].value_or(std::string("value"));
-  k.style = style == "equals" ? FlagStyle::equals : style == "presence" ? FlagStyle::presence : FlagStyle::value;
-  if (const auto unit = t["unit"].value<std::string>()) k.meta["unit"] = *unit;
-  return k;
-}
-
+// "2*a - b + 3": terms NUMBER*knob, knob or NUMBER joined by + or -.
 Side parse_side(const std::string& text, const std::string& where) {
-  static const std::regex term(R"(\s*([+-]?)\s*(?:([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*)?([A-Za-z_][A-Za-z0-9_.-]*|[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*)");
+  static const std::string number = R"((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)";
+  static const std::regex term(R"(\s*([+-]?)\s*(?:()" + number + R"()\s*\*\s*)?([A-Za-z_][A-Za-z0-9_]*|)" + number +
+                               R"()\s*)");
   Side side;
   std::smatch m;
-  auto rest = text;
+  auto at = text.cbegin();
   bool first = true;
-  while (!rest.empty() && std::regex_search(rest, m, term, std::regex_constants::match_continuous)) {
-    if (!first && m[1].length() == 0) break;  // two terms without an operator
-    const double sign = m[1] == "-" ? -1 : 1;
-    const double coef = m[2].matched ? std::stod(m[2]) : 1;
+  while (at != text.cend() && std::regex_search(at, text.cend(), m, term, std::regex_constants::match_continuous)) {
+    if (!first && m[1].length() == 0) break;  // two terms with no + or - between them
+    const double coef = (m[1] == "-" ? -1.0 : 1.0) * (m[2].matched ? to_double(m[2]) : 1.0);
     const auto atom = m[3].str();
-    if (std::isdigit(static_cast<unsigned char>(atom[0])) || atom[0] == '.') {
-      side.constant += sign * coef * std::stod(atom);
-    } else {
-      side.terms[atom] += sign * coef;
-    }
-    rest = m.suffix();
+    if (std::isdigit(static_cast<unsigned char>(atom[0])) || atom[0] == '.') side.constant += coef * to_double(atom);
+    else add_term(side.terms, atom, coef);
+    at = m[0].second;
     first = false;
   }
-  if (first || !std::regex_match(rest, std::regex(R"(\s*)")))
-    throw SpaceError(fmt::format("{}: '{}' is not a sum of [coef*]knob terms and numbers", where, text));
+  if (first || at != text.cend())
+    throw SpaceError(fmt::format("{}: '{}' is not linear: write terms NUMBER*knob, knob or NUMBER joined by + or -",
+                                 where, trim(text)));
   return side;
 }
 
-// "a <= b <= 10" -> a - b <= 0, b <= 10.
+// left <= right (or >=) as sum(coef * knob) <= rhs: everything moved to the left, and both
+// sides negated for >=.
+LinearConstraint to_constraint(const Side& left, const std::string& op, const Side& right, std::string text) {
+  const double sign = op == "<=" ? 1 : -1;
+  std::vector<std::pair<std::string, double>> terms;
+  for (const auto& [knob, coef] : left.terms) add_term(terms, knob, sign * coef);
+  for (const auto& [knob, coef] : right.terms) add_term(terms, knob, -sign * coef);
+  LinearConstraint c{{}, sign * (right.constant - left.constant), std::move(text)};
+  // A knob that cancels out is left to Space::add_constraint to report when none remain.
+  std::copy_if(terms.begin(), terms.end(), std::back_inserter(c.terms), [](const auto& t) { return t.second != 0; });
+  return c;
+}
+
+// "a <= b <= 100" -> a - b <= 0 and b <= 100, each with its own link's text for messages.
 std::vector<LinearConstraint> parse_constraint(const std::string& expr, const std::string& where) {
-  static const std::regex comparison(R"((<=|>=))");
-  std::vector<std::string> parts, ops;
-  std::sregex_token_iterator it(expr.begin(), expr.end(), comparison, {-1, 0}), end;
-  for (int i = 0; it != end; ++it, ++i) (i % 2 == 0 ? parts : ops).push_back(*it);
-  if (ops.empty() || parts.size() != ops.size() + 1)
-    throw SpaceError(fmt::format("{}: '{}' needs <= or >= between linear sides", where, expr));
-  std::vector<Side> sides;
-  for (const auto& p : parts) sides.push_back(parse_side(p, where));
-  std::vector<LinearConstraint> out;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const auto& low = ops[i] == "<=" ? sides[i] : sides[i + 1];
-    const auto& high = ops[i] == "<=" ? sides[i + 1] : sides[i];
-    LinearConstraint c{{}, high.constant - low.constant, expr};
-    auto terms = low.terms;
-    for (const auto& [name, coef] : high.terms) terms[name] -= coef;
-    for (const auto& [name, coef] : terms) {
-      if (coef != 0) c.terms.emplace_back(name, coef);
-    }
-    if (c.terms.empty()) throw SpaceError(fmt::format("{}: '{}' names no knob", where, expr));
-    out.push_back(std::move(c));
+  static const std::regex comparison("<=|>=");
+  std::vector<std::string> sides, ops;
+  std::smatch m;
+  auto at = expr.cbegin();
+  for (; std::regex_search(at, expr.cend(), m, comparison); at = m[0].second) {
+    sides.emplace_back(at, m[0].first);
+    ops.push_back(m.str());
   }
-  return out;
+  sides.emplace_back(at, expr.cend());
+  if (ops.empty())
+    throw SpaceError(fmt::format("{}: needs <= or >= (<, > and == are not supported), e.g. \"a + 2*b <= 10\"", where));
+  std::vector<LinearConstraint> links;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    links.push_back(to_constraint(parse_side(sides[i], where), ops[i], parse_side(sides[i + 1], where),
+                                  fmt::format("{} {} {}", trim(sides[i]), ops[i], trim(sides[i + 1]))));
+  }
+  return links;
+}
+
+void add_constraints(Space& space, const toml::table& t) {
+  const auto at = fmt::format("constraint at line {}", line_of(t));
+  reject_unknown_keys(t, {"expr"}, at);
+  const auto expr = required_key<std::string>(t, "expr", at);
+  for (auto& c : parse_constraint(expr, fmt::format("constraint '{}'", expr))) space.add_constraint(std::move(c));
+}
+
+// The tables of [[key]]; [key] (a single table) is refused with the fix.
+std::vector<const toml::table*> tables_of(const toml::table& doc, std::string_view key) {
+  std::vector<const toml::table*> tables;
+  const auto* node = doc.get(key);
+  if (!node) return tables;
+  const auto* array = node->as_array();
+  for (std::size_t i = 0; array && i < array->size(); ++i) {
+    if (const auto* t = (*array)[i].as_table()) tables.push_back(t);
+  }
+  if (!array || tables.size() != array->size())
+    throw SpaceError(fmt::format("{} must be tables written [[{}]] (line {})", key, key, line_of(*node)));
+  return tables;
+}
+
+// Checked here although the optimiser checks it too, so that the message names the file.
+void check_defaults(const Space& space) {
+  const auto bad = space.violations(space.defaults());
+  if (!bad.empty())
+    throw SpaceError(fmt::format("the defaults ({}) violate constraint '{}': change a default or the constraint",
+                                 space.describe(space.defaults()), bad.front()));
+}
+
+Space read_space(const toml::table& doc, const std::string& default_name) {
+  reject_unknown_keys(doc, {"name", "knob", "constraint"}, "top level");
+  Space space(optional_key<std::string>(doc, "name", "top level").value_or(default_name));
+  const auto knobs = tables_of(doc, "knob");
+  if (knobs.empty()) throw SpaceError("no knobs: add a [[knob]] table with name, type, range and default");
+  for (std::size_t i = 0; i < knobs.size(); ++i) add_knob(space, *knobs[i], i + 1);
+  for (const auto* t : tables_of(doc, "constraint")) add_constraints(space, *t);
+  check_defaults(space);
+  return space;
 }
 
 }  // namespace
@@ -127,43 +292,20 @@ Space parse_space(const std::string& toml_text, const std::string& source_name) 
   try {
     doc = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
-    throw SpaceError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
+    throw SpaceError(fmt::format("{}:{}: not valid TOML: {}", source_name, e.source().begin.line, e.description()));
   }
-  reject_unknown_keys(doc, {"name", "knob", "constraint"}, source_name);
-  Space space(doc["name"].value_or(std::filesystem::path(source_name).stem().string()));
-  std::vector<std::string> tuned;
-  const auto* knobs = doc["knob"].as_array();
-  if (!knobs || knobs->empty()) throw SpaceError(fmt::format("{}: no [[knob]] tables", source_name));
+  // Every message below, ours and Space's own checks', lacks only the file's name.
   try {
-    for (const auto& node : *knobs) {
-      const auto* t = node.as_table();
-      if (!t) throw SpaceError(fmt::format("{}: knob must be [[knob]] tables", source_name));
-      auto k = read_knob(*t, source_name);
-      if ((*t)["tune"].value_or(true)) tuned.push_back(k.name);
-      space.add(std::move(k));
-    }
-    if (const auto* constraints = doc["constraint"].as_array()) {
-      for (const auto& node : *constraints) {
-        const auto* t = node.as_table();
-        if (!t) throw SpaceError(fmt::format("{}: constraint must be [[constraint]] tables", source_name));
-        reject_unknown_keys(*t, {"expr"}, source_name + ": [[constraint]]");
-        const auto where = fmt::format("{}: constraint", source_name);
-        for (auto& c : parse_constraint((*t)["expr"].value_or(std::string()), where)) space.add_constraint(std::move(c));
-      }
-    }
+    return read_space(doc, std::filesystem::path(source_name).stem().string());
   } catch (const SpaceError& e) {
-    const std::string what = e.what();
-    if (what.rfind(source_name, 0) == 0) throw;
-    throw SpaceError(fmt::format("{}: {}", source_name, what));
+    throw SpaceError(fmt::format("{}: {}", source_name, e.what()));
   }
-  space.tune_only(tuned);
-  return space;
 }
 
 Space load_space_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw SpaceError(fmt::format("{}: cannot read it", path));
-  std::stringstream text;
+  if (!in) throw SpaceError(fmt::format("{}: cannot open the space file: {}", path, std::strerror(errno)));
+  std::ostringstream text;
   text << in.rdbuf();
   return parse_space(text.str(), path);
 }
