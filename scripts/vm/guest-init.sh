@@ -31,7 +31,9 @@ mount_kernel_filesystems() {
   mount -t bpf bpf /sys/fs/bpf
   mount -t cgroup2 cgroup2 /sys/fs/cgroup
   mount -t tmpfs tmpfs /run
-  mount -t tmpfs tmpfs /tmp
+  # No tmpfs over /tmp: the rootfs is in memory already, and the build directory is also
+  # placed at its host path, which is under /tmp when a CI clones there.
+  chmod 1777 /tmp
 }
 
 power_off() {

@@ -43,7 +43,7 @@
 # Inside the guest: the build directory's executables are on PATH and at /scxlab/build/ and
 # at their host path (so paths compiled into test binaries work); hackbench, stress-ng and
 # bpftool are on PATH; devtmpfs, proc, sysfs,
-# debugfs, tracefs, bpffs, cgroup2, /run and /tmp are mounted; SCXLAB_VM=1 and
+# debugfs, tracefs, bpffs, cgroup2 and /run are mounted (/tmp is on the in-memory rootfs); SCXLAB_VM=1 and
 # SCXLAB_RESULTS=/results are set; cwd is /root.
 #
 # Exit codes of run: COMMAND's own; 124 COMMAND (or the whole guest) timed out; 125 the VM
