@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -122,10 +124,30 @@ std::optional<int> exited_status(pid_t pid) {
   return info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0) : W_EXITCODE(0, info.si_status);
 }
 
+namespace {
+
+constexpr std::string_view kScratchPrefix = "scxlab-run-";
+
+// scxlab-run-<pid>-* whose <pid> no longer exists (a reused pid only delays the removal).
+void remove_orphaned_scratch_dirs(const std::string& base) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> orphans;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind(kScratchPrefix, 0) != 0) continue;
+    const long pid = std::atol(name.c_str() + kScratchPrefix.size());
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) orphans.push_back(entry.path());
+  }
+  for (const auto& dir : orphans) std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+
 ScratchDir::ScratchDir() {
   const char* tmp = std::getenv("TMPDIR");
   const std::string base = tmp && *tmp ? tmp : "/tmp";
-  std::string templ = base + "/scxlab-run-XXXXXX";
+  remove_orphaned_scratch_dirs(base);
+  std::string templ = base + "/" + std::string(kScratchPrefix) + std::to_string(getpid()) + "-XXXXXX";
   if (!mkdtemp(templ.data())) {
     throw std::runtime_error("cannot create a scratch directory in " + base + ": " + std::strerror(errno) +
                              " (set TMPDIR to a writable directory)");

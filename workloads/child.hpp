@@ -48,7 +48,9 @@ std::optional<int> exited_status(pid_t pid);
 // Whether a live (not zombie) process is in process group `pgid` (walks /proc).
 bool group_alive(pid_t pgid);
 
-// A private directory for one run (mkdtemp under $TMPDIR or /tmp), removed with its contents.
+// A private directory for one run (mkdtemp under $TMPDIR or /tmp, named scxlab-run-<pid>-*),
+// removed with its contents. A process killed by SIGKILL runs no destructor, so each new one
+// first removes the scratch directories of processes that are gone.
 class ScratchDir {
  public:
   ScratchDir();
