@@ -197,13 +197,15 @@ TEST_CASE("a space file that is not TOML is refused naming the file and line", "
 }
 
 TEST_CASE("a space file is loaded from disk", "[space_file]") {
-  const auto path = (scxlab::test::fresh_temp_dir("space_file") / "mine.toml").string();
+  const auto dir = scxlab::test::fresh_temp_dir("space_file");
+  const auto path = (dir / "mine.toml").string();
   std::ofstream(path) << one_knob("");
   const auto s = load_space_file(path);
   CHECK(s.name() == "mine");
   CHECK(s.knob("a").type == KnobType::integer);
   CHECK_THROWS_WITH(load_space_file("/nonexistent/space.toml"),
                     Catch::StartsWith("/nonexistent/space.toml: cannot open the space file"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("the example space file loads", "[space_file]") {
