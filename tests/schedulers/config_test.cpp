@@ -1,24 +1,15 @@
 #include "catch.hpp"
 #include "schedulers/scheduler.hpp"
+#include "support.hpp"
 
 using namespace scxlab::schedulers;
+using scxlab::schedulers::test::builtin_manifest;
+using scxlab::schedulers::test::builtin_manifests;
 
 namespace {
 
-const std::vector<Manifest>& manifests() {
-  static const auto all = load_manifests();
-  return all;
-}
-
-const Manifest& named(const std::string& name) {
-  for (const auto& m : manifests()) {
-    if (m.name == name) return m;
-  }
-  throw std::runtime_error("no manifest " + name);
-}
-
 std::vector<std::string> args_of(const std::string& scheduler, std::map<std::string, std::string> knobs) {
-  return build_args(named(scheduler), Config{scheduler, scheduler, "", std::move(knobs), {}});
+  return build_args(builtin_manifest(scheduler), Config{scheduler, scheduler, "", std::move(knobs), {}});
 }
 
 std::string error_of(const std::string& scheduler, std::map<std::string, std::string> knobs) {
@@ -91,7 +82,7 @@ TEST_CASE("every constraint is checked, with defaults filling the knobs not set"
 }
 
 TEST_CASE("a preset's values can be overridden, and the result is checked") {
-  const auto& lavd = named("scx_lavd");
+  const auto& lavd = builtin_manifest("scx_lavd");
   CHECK(build_args(lavd, Config{"scx_lavd", "x", "gaming", {{"pinned_slice_us", "1000"}}, {}}) ==
         std::vector<std::string>{"--performance", "--pinned-slice-us", "1000"});
   CHECK_THROWS_WITH(build_args(lavd, Config{"scx_lavd", "x", "server", {{"slice_max_us", "2000"}}, {}}),
@@ -101,48 +92,48 @@ TEST_CASE("a preset's values can be overridden, and the result is checked") {
 }
 
 TEST_CASE("parse_config reads a name, a preset, flags, knob=value and pass-through args") {
-  const auto plain = parse_config("scx_lavd", manifests());
+  const auto plain = parse_config("scx_lavd", builtin_manifests());
   CHECK(plain.scheduler == "scx_lavd");
   CHECK(plain.label == "scx_lavd");
   CHECK(plain.preset.empty());
   CHECK(plain.knobs.empty());
 
-  const auto gaming = parse_config("scx_lavd:gaming", manifests());
+  const auto gaming = parse_config("scx_lavd:gaming", builtin_manifests());
   CHECK(gaming.preset == "gaming");
   CHECK(gaming.label == "scx_lavd:gaming");
-  CHECK(build_args(named("scx_lavd"), gaming) == std::vector<std::string>{"--performance", "--pinned-slice-us", "500"});
+  CHECK(build_args(builtin_manifest("scx_lavd"), gaming) == std::vector<std::string>{"--performance", "--pinned-slice-us", "500"});
 
-  const auto flag = parse_config("scx_lavd:--slice-max-us=8000", manifests());
+  const auto flag = parse_config("scx_lavd:--slice-max-us=8000", builtin_manifests());
   CHECK(flag.knobs == std::map<std::string, std::string>{{"slice_max_us", "8000"}});
 
-  const auto many = parse_config("scx_lavd:--slice-max-us 3000,--pinned-slice-us=0,--performance", manifests());
+  const auto many = parse_config("scx_lavd:--slice-max-us 3000,--pinned-slice-us=0,--performance", builtin_manifests());
   CHECK(many.knobs == std::map<std::string, std::string>{
                           {"slice_max_us", "3000"}, {"pinned_slice_us", "0"}, {"performance", "true"}});
 
-  const auto mixed = parse_config("scx_bpfland:server,slice_us=5000,-w,--,--verbose", manifests());
+  const auto mixed = parse_config("scx_bpfland:server,slice_us=5000,-w,--,--verbose", builtin_manifests());
   CHECK(mixed.preset == "server");
   CHECK(mixed.knobs == std::map<std::string, std::string>{{"slice_us", "5000"}, {"no_wake_sync", "true"}});
   CHECK(mixed.extra_args == std::vector<std::string>{"--verbose"});
-  CHECK(build_args(named("scx_bpfland"), mixed) ==
+  CHECK(build_args(builtin_manifest("scx_bpfland"), mixed) ==
         std::vector<std::string>{"--slice-us", "5000", "--no-wake-sync", "--sticky-tasks", "--verbose"});
 
-  CHECK(parse_config(default_scheduler_name(), manifests()).scheduler == "eevdf");
-  CHECK(parse_config("eevdf:autogroup=0", manifests()).knobs.at("autogroup") == "0");
+  CHECK(parse_config(default_scheduler_name(), builtin_manifests()).scheduler == "eevdf");
+  CHECK(parse_config("eevdf:autogroup=0", builtin_manifests()).knobs.at("autogroup") == "0");
 }
 
 TEST_CASE("parse_config errors name the bad item and the fix") {
-  CHECK_THROWS_WITH(parse_config("scx_lavvd", manifests()),
+  CHECK_THROWS_WITH(parse_config("scx_lavvd", builtin_manifests()),
                     Catch::Contains("unknown scheduler 'scx_lavvd'") && Catch::Contains("scx_lavd"));
-  CHECK_THROWS_WITH(parse_config("scx_lavd:gamer", manifests()),
+  CHECK_THROWS_WITH(parse_config("scx_lavd:gamer", builtin_manifests()),
                     Catch::Contains("'gamer' is neither a preset") && Catch::Contains("gaming"));
-  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max=3000", manifests()),
+  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max=3000", builtin_manifests()),
                     Catch::Contains("no knob has the flag '--slice-max'") && Catch::Contains("--slice-max-us"));
-  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us", manifests()), Catch::Contains("needs a value"));
-  CHECK_THROWS_WITH(parse_config("scx_lavd:--performance=1", manifests()), Catch::Contains("takes no value"));
-  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us=400", manifests()),
+  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us", builtin_manifests()), Catch::Contains("needs a value"));
+  CHECK_THROWS_WITH(parse_config("scx_lavd:--performance=1", builtin_manifests()), Catch::Contains("takes no value"));
+  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us=400", builtin_manifests()),
                     Catch::Contains("slice_min_us <= slice_max_us"));
   // lavd's pinned slice defaults to 5000 us: a smaller slice_max_us alone makes lavd itself
   // refuse to start, so scxlab refuses the spec up front and says how to fix it.
-  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us=3000", manifests()),
+  CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us=3000", builtin_manifests()),
                     Catch::Contains("pinned_slice_us=5000 (default)") && Catch::Contains("set pinned_slice_us to 0"));
 }

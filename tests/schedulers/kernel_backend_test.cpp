@@ -1,9 +1,9 @@
 // The kernel default backend on this very host: real debugfs, real sysctl.
-#include <sstream>
 
 #include "catch.hpp"
 #include "schedulers/host_io.hpp"
 #include "schedulers/kernel_backend.hpp"
+#include "schedulers/mounts.hpp"
 #include "support.hpp"
 
 using namespace scxlab::schedulers;
@@ -11,21 +11,9 @@ using scxlab::schedulers::test::TempDir;
 
 namespace {
 
-const Manifest& eevdf() {
-  static const auto all = load_manifests();
-  for (const auto& m : all) {
-    if (m.name == "eevdf") return m;
-  }
-  throw std::runtime_error("no eevdf manifest");
-}
+const Manifest& eevdf() { return scxlab::schedulers::test::builtin_manifest("eevdf"); }
 
-bool debugfs_mounted() {
-  std::istringstream in(host::read_file("/proc/self/mounts").text);
-  for (std::string dev, dir, type, rest; in >> dev >> dir >> type && std::getline(in, rest);) {
-    if (dir == "/sys/kernel/debug" && type == "debugfs") return true;
-  }
-  return false;
-}
+bool debugfs_mounted() { return is_mounted("/proc/self/mounts", "/sys/kernel/debug", "debugfs"); }
 
 bool debugfs_sched_refused() {
   const auto r = host::read_file("/sys/kernel/debug/sched/base_slice_ns");

@@ -103,13 +103,7 @@ class PeerBus {
   std::thread thread_;
 };
 
-const Manifest& lavd() {
-  static const auto all = load_manifests();
-  for (const auto& m : all) {
-    if (m.name == "scx_lavd") return m;
-  }
-  throw std::runtime_error("no scx_lavd manifest");
-}
+const Manifest& lavd() { return scxlab::schedulers::test::builtin_manifest("scx_lavd"); }
 
 struct Setup {
   TempDir dir;

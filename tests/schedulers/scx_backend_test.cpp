@@ -228,27 +228,12 @@ TEST_CASE("scx backend: a scheduler ignoring SIGINT and SIGTERM is killed, then 
 TEST_CASE("scx backend: the scheduler dies with the process that started it (PR_SET_PDEATHSIG)") {
   FakeHost host;
   REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);  // the orphaned scheduler comes to us
-  int p[2];
-  REQUIRE(::pipe(p) == 0);
-  const pid_t owner = ::fork();
-  REQUIRE(owner >= 0);
-  if (owner == 0) {
-    ::close(p[0]);
-    try {
-      auto& journal = *new Journal(host.dir / "journal.json");
-      auto* backend = new ScxProcessBackend(fake_manifest(), journal, {}, host.paths, host.timing, host.script);
-      backend->start(with_mode("serve"));
-      const pid_t scheduler = backend->pid();
-      if (::write(p[1], &scheduler, sizeof scheduler) != sizeof scheduler) ::_exit(2);
-    } catch (...) {
-      ::_exit(3);
-    }
-    for (;;) ::pause();
-  }
-  ::close(p[1]);
-  pid_t scheduler = 0;
-  REQUIRE(::read(p[0], &scheduler, sizeof scheduler) == sizeof scheduler);
-  ::close(p[0]);
+  const auto [owner, scheduler] = scxlab::schedulers::test::start_in_holder([&] {
+    auto& journal = *new Journal(host.dir / "journal.json");
+    auto* backend = new ScxProcessBackend(fake_manifest(), journal, {}, host.paths, host.timing, host.script);
+    backend->start(with_mode("serve"));
+    return backend->pid();
+  });
   ::kill(owner, SIGKILL);
   ::waitpid(owner, nullptr, 0);
   int status = 0;

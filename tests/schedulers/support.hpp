@@ -1,12 +1,21 @@
-// Helpers for the schedulers tests: a temporary directory removed at scope exit, and files.
+// Helpers for the schedulers tests: a temporary directory removed at scope exit, files, the
+// built-in manifests, and a scheduler started by a process the test then kills.
 #pragma once
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "catch.hpp"
+#include "schedulers/scheduler.hpp"
 
 namespace scxlab::schedulers::test {
 
@@ -39,6 +48,42 @@ inline std::string read_text(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+inline const std::vector<Manifest>& builtin_manifests() {
+  static const auto all = load_manifests();
+  return all;
+}
+
+inline const Manifest& builtin_manifest(const std::string& name) {
+  for (const auto& m : builtin_manifests()) {
+    if (m.name == name) return m;
+  }
+  throw std::runtime_error("no manifest " + name);
+}
+
+// Forks a holder that runs `start` (which starts a scheduler and returns its pid), then waits
+// to be killed without ever stopping it. Returns {holder, scheduler}.
+inline std::pair<pid_t, pid_t> start_in_holder(const std::function<pid_t()>& start) {
+  int p[2];
+  REQUIRE(::pipe(p) == 0);
+  const pid_t holder = ::fork();
+  REQUIRE(holder >= 0);
+  if (holder == 0) {
+    ::close(p[0]);
+    try {
+      const pid_t scheduler = start();
+      if (::write(p[1], &scheduler, sizeof scheduler) != sizeof scheduler) ::_exit(2);
+    } catch (...) {
+      ::_exit(3);
+    }
+    for (;;) ::pause();
+  }
+  ::close(p[1]);
+  pid_t scheduler = 0;
+  REQUIRE(::read(p[0], &scheduler, sizeof scheduler) == sizeof scheduler);
+  ::close(p[0]);
+  return {holder, scheduler};
 }
 
 }  // namespace scxlab::schedulers::test

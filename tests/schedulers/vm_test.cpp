@@ -20,17 +20,8 @@ using namespace scxlab::schedulers;
 
 namespace {
 
-const std::vector<Manifest>& manifests() {
-  static const auto all = load_manifests();
-  return all;
-}
-
-const Manifest& named(const std::string& name) {
-  for (const auto& m : manifests()) {
-    if (m.name == name) return m;
-  }
-  throw std::runtime_error("no manifest " + name);
-}
+using scxlab::schedulers::test::builtin_manifest;
+using scxlab::schedulers::test::builtin_manifests;
 
 std::string ext_enabled_of_self() {
   std::ifstream in("/proc/self/sched");
@@ -55,7 +46,7 @@ Timing vm_timing() {
 }
 
 std::unique_ptr<ScxProcessBackend> scx_backend(const std::string& name, Journal& journal) {
-  return std::make_unique<ScxProcessBackend>(named(name), journal, BackendOptions{}, HostPaths{}, vm_timing());
+  return std::make_unique<ScxProcessBackend>(builtin_manifest(name), journal, BackendOptions{}, HostPaths{}, vm_timing());
 }
 
 void start_serve_stop(const std::string& name, const Config& config) {
@@ -90,9 +81,9 @@ Health run_until_ejected(ScxProcessBackend& backend) {
 
 void guest_serve() {
   REQUIRE(read_sched_ext_status().present);
-  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo:slice_us=5000", manifests()));
+  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo:slice_us=5000", builtin_manifests()));
   start_serve_stop("scxlab_vtime", parse_config("scxlab_vtime:--slice-us=3000,--lag-us=10000,--wakeup-preempt=false",
-                                                manifests()));
+                                                builtin_manifests()));
 }
 
 void guest_faulty() {
@@ -105,7 +96,7 @@ void guest_faulty() {
   for (const auto& [spec, words] : faults) {
     INFO(spec);
     auto backend = scx_backend("scxlab_faulty", journal);
-    backend->start(parse_config(spec, manifests()));
+    backend->start(parse_config(spec, builtin_manifests()));
     const auto health = run_until_ejected(*backend);
     INFO(health.reason);
     CHECK_FALSE(health.serving);
@@ -114,16 +105,16 @@ void guest_faulty() {
     CHECK(read_sched_ext_status().state == "disabled");
   }
   CHECK(journal.empty());
-  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo", manifests()));
+  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo", builtin_manifests()));
 }
 
 void guest_second_refused() {
   scxlab::schedulers::test::TempDir dir;
   Journal journal(dir / "journal.json");
   auto first = scx_backend("scxlab_fifo", journal);
-  first->start(parse_config("scxlab_fifo", manifests()));
+  first->start(parse_config("scxlab_fifo", builtin_manifests()));
   auto second = scx_backend("scxlab_vtime", journal);
-  CHECK_THROWS_WITH(second->start(parse_config("scxlab_vtime", manifests())),
+  CHECK_THROWS_WITH(second->start(parse_config("scxlab_vtime", builtin_manifests())),
                     Catch::Contains("another BPF scheduler is loaded (ops 'scxlab_fifo', state enabled)"));
   CHECK(first->check().serving);  // the refusal changed nothing
   CHECK(first->stop().empty());
@@ -132,27 +123,12 @@ void guest_second_refused() {
 
 void guest_holder_killed() {
   scxlab::schedulers::test::TempDir dir;
-  int p[2];
-  REQUIRE(::pipe(p) == 0);
-  const pid_t holder = ::fork();
-  REQUIRE(holder >= 0);
-  if (holder == 0) {
-    ::close(p[0]);
-    try {
-      auto& journal = *new Journal(dir / "journal.json");
-      auto* backend = scx_backend("scxlab_vtime", journal).release();
-      backend->start(parse_config("scxlab_vtime", manifests()));
-      const pid_t scheduler = backend->pid();
-      if (::write(p[1], &scheduler, sizeof scheduler) != sizeof scheduler) ::_exit(2);
-    } catch (...) {
-      ::_exit(3);
-    }
-    for (;;) ::pause();
-  }
-  ::close(p[1]);
-  pid_t scheduler = 0;
-  REQUIRE(::read(p[0], &scheduler, sizeof scheduler) == sizeof scheduler);
-  ::close(p[0]);
+  const auto [holder, scheduler] = scxlab::schedulers::test::start_in_holder([&] {
+    auto& journal = *new Journal(dir / "journal.json");
+    auto* backend = scx_backend("scxlab_vtime", journal).release();
+    backend->start(parse_config("scxlab_vtime", builtin_manifests()));
+    return backend->pid();
+  });
   REQUIRE(read_sched_ext_status().state == "enabled");
   ::kill(holder, SIGKILL);  // mid-run, no destructor, no replay
   ::waitpid(holder, nullptr, 0);
@@ -170,32 +146,32 @@ void guest_holder_killed() {
   for (const auto& l : lines) named_it = named_it || l.find("(pid " + std::to_string(scheduler) + "): already gone") != std::string::npos;
   CHECK(named_it);
   // And the next start works.
-  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo", manifests()));
+  start_serve_stop("scxlab_fifo", parse_config("scxlab_fifo", builtin_manifests()));
 }
 
 void guest_debugfs() {
   scxlab::schedulers::test::TempDir dir;
   Journal journal(dir / "journal.json");
-  KernelBackend backend(named("eevdf"), journal);
+  KernelBackend backend(builtin_manifest("eevdf"), journal);
   for (const auto& u : backend.unavailable_knobs()) FAIL("unavailable: " << u.name << ": " << u.reason);
   const std::map<std::string, std::string> want{
       {"base_slice_ns", "2000000"}, {"migration_cost_ns", "100000"}, {"nr_migrate", "16"}};
   std::map<std::string, std::string> before;
-  for (const auto& [knob, value] : want) before[knob] = host::read_file(backend.knob_path(*named("eevdf").find_knob(knob))).text;
+  for (const auto& [knob, value] : want) before[knob] = host::read_file(backend.knob_path(*builtin_manifest("eevdf").find_knob(knob))).text;
   std::printf("vm: default debugfs values: base_slice_ns=%s migration_cost_ns=%s nr_migrate=%s\n",
               host::trim(before["base_slice_ns"]).c_str(), host::trim(before["migration_cost_ns"]).c_str(),
               host::trim(before["nr_migrate"]).c_str());
   backend.start(Config{"eevdf", "eevdf", "", want, {}});
   for (const auto& [knob, value] : want) {
     INFO(knob);
-    CHECK(host::trim(host::read_file(backend.knob_path(*named("eevdf").find_knob(knob))).text) == value);
+    CHECK(host::trim(host::read_file(backend.knob_path(*builtin_manifest("eevdf").find_knob(knob))).text) == value);
   }
   CHECK(journal.entries().size() >= 3);
   CHECK(hackbench(2, 20));
   CHECK(backend.stop().empty());
   for (const auto& [knob, value] : want) {
     INFO(knob);
-    CHECK(host::read_file(backend.knob_path(*named("eevdf").find_knob(knob))).text == before[knob]);
+    CHECK(host::read_file(backend.knob_path(*builtin_manifest("eevdf").find_knob(knob))).text == before[knob]);
   }
   CHECK(journal.empty());
 }
