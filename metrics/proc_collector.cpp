@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/files.hpp"
+
 namespace scxlab::metrics {
 namespace {
 
@@ -18,8 +20,7 @@ std::optional<unsigned long long> psi_total(const std::string& line) {
 
 // The state letter of /proc/.../stat: after the last ')' (the command may contain one).
 char task_state(const std::filesystem::path& stat_file) {
-  std::ifstream in(stat_file);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = base::read_file_or_empty(stat_file);  // the task may be gone (ESRCH)
   const auto paren = text.rfind(')');
   return paren == std::string::npos || paren + 2 >= text.size() ? 'X' : text[paren + 2];
 }
@@ -89,7 +90,8 @@ Schedstat read_process_schedstat(pid_t tgid) {
     const char state = task_state(task.path() / "stat");
     if (state == 'Z' || state == 'X') continue;
     Schedstat s;
-    if (std::ifstream(task.path() / "schedstat") >> s.run_ns >> s.wait_ns >> s.timeslices) total += s;
+    if (std::istringstream(base::read_file_or_empty(task.path() / "schedstat")) >> s.run_ns >> s.wait_ns >> s.timeslices)
+      total += s;
   }
   return total;
 }

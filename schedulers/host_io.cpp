@@ -16,30 +16,6 @@
 namespace scxlab::schedulers::host {
 namespace bp = boost::process;
 
-IoResult read_file(const std::string& path) {
-  IoResult r;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    r.err = errno;
-    return r;
-  }
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      r.err = errno;
-      ::close(fd);
-      return r;
-    }
-    if (n == 0) break;
-    r.text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  r.ok = true;
-  return r;
-}
-
 IoResult write_file(const std::string& path, const std::string& text) {
   IoResult r;
   const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -58,13 +34,6 @@ IoResult write_file(const std::string& path, const std::string& text) {
 std::string errno_text(int err) {
   const char* name = strerrorname_np(err);
   return fmt::format("{} ({})", std::strerror(err), name ? name : std::to_string(err));
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 std::optional<unsigned long long> process_start_time(pid_t pid) {

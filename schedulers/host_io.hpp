@@ -8,19 +8,17 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "base/files.hpp"
+
 namespace scxlab::schedulers::host {
 
-struct IoResult {
-  bool ok = false;
-  int err = 0;        // errno when !ok
-  std::string text;   // contents read (read_file)
-};
+using IoResult = base::FileText;  // ok, err (errno when !ok), text (contents read)
+using base::read_file;
+using base::trim;  // without surrounding whitespace
 
-IoResult read_file(const std::string& path);
 // Writes the whole text (O_TRUNC); sysfs, procfs and debugfs files take it in one write.
 IoResult write_file(const std::string& path, const std::string& text);
 std::string errno_text(int err);          // "Operation not permitted (EPERM)"
-std::string trim(const std::string& s);   // without surrounding whitespace
 
 // /proc/<pid>/stat field 22 (starttime, clock ticks since boot); nullopt if no such process.
 std::optional<unsigned long long> process_start_time(pid_t pid);

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/files.hpp"
+
 namespace scxlab::workloads {
 
 Pipe::Pipe(Kind kind) {
@@ -61,11 +63,6 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 pid_t fork_dying_with_parent() {
   const pid_t parent = getpid();
   const pid_t pid = fork();
@@ -88,8 +85,7 @@ bool group_alive(pid_t pgid) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat = base::read_file_or_empty(entry.path() / "stat");  // it may exit meanwhile
     const auto paren = stat.rfind(')');
     char state = 0;
     int ppid = 0, pgrp = 0;

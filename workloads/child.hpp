@@ -25,9 +25,6 @@ struct Pipe {
 // Writes everything; false on error. Never raises SIGPIPE on a socket.
 bool write_all(int fd, const std::string& data);
 
-// A whole file's contents; "" when it cannot be read.
-std::string read_text_file(const std::string& path);
-
 // fork() whose child gets SIGKILL when its parent dies (so a killed generator or harness
 // leaves no orphan load behind). The kernel ties this to the forking THREAD: fork from a
 // thread that outlives the child (every caller here forks from its main thread). Returns

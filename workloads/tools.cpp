@@ -3,6 +3,7 @@
 // the package to install; nothing here runs anything.
 #include <fmt/format.h>
 
+#include "base/files.hpp"
 #include "workloads/builtins.hpp"
 #include "workloads/child.hpp"
 #include "workloads/params.hpp"
@@ -197,7 +198,7 @@ Definition cyclictest() {
     return argv;
   };
   d.parse = [](const Params&, const ToolOutput& o) {
-    const auto json = read_text_file(o.scratch + "/cyclictest.json");
+    const auto json = base::read_file_or_empty(o.scratch + "/cyclictest.json");
     return json.empty() ? parse_cyclictest_text(o.out) : parse_cyclictest_json(json);
   };
   return d;
