@@ -49,7 +49,13 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
 TEST_CASE("not root: names the missing capabilities and the fix, exit 2", "[cli]") {
   const auto dir = scxlab::test::fresh_temp_dir("nonroot");
   fs::permissions(dir, fs::perms::all);
-  const auto r = run_process({scxlab_binary(), "shootout", "--out", (dir / "out").string()}, 65534, dir.string());
+  // A copy the unprivileged user can reach: the build tree may be in a directory only root
+  // can enter (a clone under /root, or under mktemp -d).
+  const auto binary = dir / "scxlab";
+  fs::copy_file(scxlab_binary(), binary);
+  fs::permissions(binary, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+  const auto r = run_process({binary.string(), "shootout", "--out", (dir / "out").string()}, 65534, dir.string());
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("CAP_BPF") != std::string::npos);
   CHECK(r.err.find("root") != std::string::npos);
