@@ -47,7 +47,7 @@ double parse_duration(const std::string& text, const std::string& option) {
 }
 
 void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std::string& budget,
-                  std::string& timeout, std::string& cooldown, std::string& min_effect) {
+                  std::string& timeout, std::string& attach, std::string& cooldown, std::string& min_effect) {
   auto* cmd = app.add_subcommand("shootout", "Compare schedulers on workloads, with honest statistics");
   cmd->add_option("-s,--schedulers", o.schedulers,
                   "Scheduler configurations, comma-separated: NAME[:PRESET|:ARGS][@LABEL]\n"
@@ -68,6 +68,8 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--time-budget", budget, "Plan repetitions to fit this wall time (e.g. 10m); says what it dropped");
   cmd->add_option("--trial-timeout", timeout, "Stop a trial that runs longer than this (default 10m)");
+  cmd->add_option("--attach-timeout", attach,
+                  "How long a scheduler may take to start serving (default: its manifest's, usually 2m)");
   cmd->add_option("--cooldown", cooldown, "Pause between trials (e.g. 2s)");
   cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap (recorded)");
   cmd->add_option("--baseline", o.baseline, "Label every scheduler is compared with (default: the kernel default)");
@@ -102,7 +104,8 @@ void reject_unknown_command(CLI::App& app, int argc, char** argv) {
                                fmt::join(names, ", ")));
 }
 
-CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::string& timeout, std::string& min_effect) {
+CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::string& timeout, std::string& attach,
+                   std::string& min_effect) {
   auto* cmd = app.add_subcommand("tune", "Search a scheduler's knobs for one workload; recommend only what validates");
   cmd->add_option("-s,--scheduler", o.scheduler, "The scheduler whose knobs to tune (see 'scxlab list schedulers')");
   cmd->add_option("-w,--workload", o.workload, "The workload: NAME[:key=value,...] (see 'scxlab list workloads')")
@@ -125,6 +128,8 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
   cmd->add_option("--min-effect", min_effect, "Smallest improvement ever recommended (default 2%)");
   cmd->add_option("--seed", o.seed, "Seed of the search and the validation order (recorded)");
   cmd->add_option("--trial-timeout", timeout, "Stop an evaluation that runs longer than this (default 10m)");
+  cmd->add_option("--attach-timeout", attach,
+                  "How long the scheduler may take to start serving (default: its manifest's, usually 2m)");
   cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-tune)");
   cmd->add_option("--resume", o.resume_dir, "Continue an interrupted tune in this directory")->excludes("--out");
   cmd->add_flag("--json", o.json, "Print the validation analysis as JSON instead of the table");
@@ -163,12 +168,12 @@ int run_cli(int argc, char** argv) {
   doctor->add_flag("--json", doctor_json, "Machine-readable output");
 
   ShootoutOptions shootout;
-  std::string target_ci, budget, timeout, cooldown, min_effect;
-  add_shootout(app, shootout, target_ci, budget, timeout, cooldown, min_effect);
+  std::string target_ci, budget, timeout, attach, cooldown, min_effect;
+  add_shootout(app, shootout, target_ci, budget, timeout, attach, cooldown, min_effect);
 
   TuneOptions tune;
-  std::string tune_budget, tune_timeout, tune_min_effect;
-  auto* tune_cmd = add_tune(app, tune, tune_budget, tune_timeout, tune_min_effect);
+  std::string tune_budget, tune_timeout, tune_attach, tune_min_effect;
+  auto* tune_cmd = add_tune(app, tune, tune_budget, tune_timeout, tune_attach, tune_min_effect);
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
@@ -201,12 +206,14 @@ int run_cli(int argc, char** argv) {
     if (tune_cmd->parsed()) {
       if (!tune_budget.empty()) tune.time_budget_s = parse_duration(tune_budget, "--time-budget");
       if (!tune_timeout.empty()) tune.trial_timeout_s = parse_duration(tune_timeout, "--trial-timeout");
+      if (!tune_attach.empty()) tune.attach_timeout_s = parse_duration(tune_attach, "--attach-timeout");
       if (!tune_min_effect.empty()) tune.min_effect = parse_fraction(tune_min_effect, "--min-effect");
       return tune_command(tune);
     }
     if (!target_ci.empty()) shootout.target_ci = parse_fraction(target_ci, "--target-ci");
     if (!budget.empty()) shootout.time_budget_s = parse_duration(budget, "--time-budget");
     if (!timeout.empty()) shootout.trial_timeout_s = parse_duration(timeout, "--trial-timeout");
+    if (!attach.empty()) shootout.attach_timeout_s = parse_duration(attach, "--attach-timeout");
     if (!cooldown.empty()) shootout.cooldown_s = parse_duration(cooldown, "--cooldown");
     if (!min_effect.empty()) shootout.min_effect = parse_fraction(min_effect, "--min-effect");
     return shootout_command(shootout);

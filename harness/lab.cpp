@@ -1,6 +1,7 @@
 #include "harness/lab.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <thread>
 
@@ -52,6 +53,12 @@ Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
     throw UsageError(e.what());
   }
   for (auto& line : journal_->replay()) notes_.push_back("restored after an earlier run: " + line);
+  try {
+    schedulers::claim_sched_ext(*journal_, options.backend);
+  } catch (const schedulers::ForeignScheduler& e) {
+    journal_->replay();  // a manager stopped before the refusal is started again
+    throw UsageError(e.what());
+  }
   collectors_ = std::make_unique<metrics::CollectorSet>(options.collectors);
 }
 
@@ -72,12 +79,13 @@ const schedulers::Manifest& Lab::manifest(const std::string& name) const {
 }
 
 LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool take_over, bool no_bpf,
-                            double trial_timeout_s) {
+                            double trial_timeout_s, std::optional<double> attach_timeout_s) {
   LabOptions lo;
   lo.manifest_dirs = manifest_dirs;
   lo.backend.take_over = take_over;
   lo.collectors.bpf = !no_bpf;
   lo.trial_timeout = std::chrono::milliseconds(static_cast<long>(trial_timeout_s * 1000));
+  if (attach_timeout_s) lo.backend.attach_timeout = std::chrono::seconds(static_cast<long>(std::ceil(*attach_timeout_s)));
   return lo;
 }
 
@@ -195,8 +203,10 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
 
   const auto health = backend_->check();
   if (!health.serving) {
-    rec.status = "ejected";
+    // Displaced: the scheduler did not fail, but the workload did not run (only) under it.
+    rec.status = health.displaced ? "failed" : "ejected";
     rec.reason = health.reason.empty() ? "the scheduler stopped serving (state " + health.state + ")"
+                 : health.displaced    ? "another scheduler served during the trial: " + health.reason
                                        : health.reason;
     stop_scheduler();
   }

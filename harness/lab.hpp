@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,7 +40,7 @@ struct LabOptions {
 
 // The options every command shares.
 LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool take_over, bool no_bpf,
-                            double trial_timeout_s);
+                            double trial_timeout_s, std::optional<double> attach_timeout_s);
 
 class Lab {
  public:
@@ -64,6 +65,11 @@ class Lab {
 
   // Back to the kernel default (between phases and at the end).
   void stop_scheduler();
+
+  // Told about once a second while a scheduler's start waits for it to attach.
+  void on_wait(std::function<void(const std::string& what, int seconds)> report) {
+    options_.backend.on_wait = std::move(report);
+  }
 
  private:
   // Starts `config` unless it is already serving; "" on success, else why it could not.

@@ -19,11 +19,13 @@ Progress::Progress(std::size_t total_trials, bool quiet)
 void Progress::begin_trial(std::size_t done_before, const std::string& what) {
   done_ = done_before;
   current_ = what;
+  waiting_.clear();
   if (tty_ && !quiet_) draw();
 }
 
 void Progress::end_trial(const std::string& outcome, double seconds) {
   ++done_;
+  waiting_.clear();
   ++measured_;
   measured_seconds_ += seconds;
   if (quiet_) return;
@@ -41,6 +43,16 @@ void Progress::note(const std::string& line) {
   if (tty_ && !current_.empty()) draw();
 }
 
+void Progress::waiting(const std::string& what, int seconds) {
+  if (quiet_) return;
+  waiting_ = fmt::format("{}: {} s", what, seconds);
+  if (tty_) {
+    draw();
+  } else if (seconds % 10 == 0) {
+    std::fprintf(stderr, "  %s\n", waiting_.c_str());
+  }
+}
+
 void Progress::draw() {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -49,8 +61,9 @@ void Progress::draw() {
     eta = "ETA " + format_duration(measured_seconds_ / static_cast<double>(measured_) *
                                    static_cast<double>(total_ - done_));
   }
-  std::fprintf(stderr, "\r\033[K[%zu/%zu] %s  %s elapsed, %s", done_, total_, current_.c_str(),
-               format_duration(elapsed).c_str(), eta.c_str());
+  const std::string waiting = waiting_.empty() ? "" : "  (" + waiting_ + ")";
+  std::fprintf(stderr, "\r\033[K[%zu/%zu] %s  %s elapsed, %s%s", done_, total_, current_.c_str(),
+               format_duration(elapsed).c_str(), eta.c_str(), waiting.c_str());
   std::fflush(stderr);
 }
 

@@ -17,6 +17,9 @@ class Progress {
   // `seconds` is the trial's own duration, used for the ETA.
   void end_trial(const std::string& outcome, double seconds);
   void note(const std::string& line);  // a message that must not be overwritten
+  // The current trial is waiting for something ("waiting for scx_lavd to attach", 14 s): on
+  // a terminal beside the live line, in a log every 10 s.
+  void waiting(const std::string& what, int seconds);
   void finish();
 
  private:
@@ -24,7 +27,7 @@ class Progress {
   std::size_t total_, done_ = 0, measured_ = 0;
   double measured_seconds_ = 0;
   bool tty_, quiet_;
-  std::string current_;
+  std::string current_, waiting_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

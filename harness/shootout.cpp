@@ -26,7 +26,7 @@ namespace scxlab::harness {
 
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShootoutOptions, schedulers, suite, workloads, reps, warmup, target_ci,
-                                                max_reps, time_budget_s, trial_timeout_s, cooldown_s, seed, baseline,
+                                                max_reps, time_budget_s, trial_timeout_s, attach_timeout_s, cooldown_s, seed, baseline,
                                                 min_effect, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
 
 namespace fs = std::filesystem;
@@ -224,7 +224,7 @@ class RoundLoop {
 };
 
 LabOptions lab_options(const ShootoutOptions& o) {
-  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s);
+  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s);
   lo.collectors.perf_events = o.perf_events;
   lo.cooldown = std::chrono::milliseconds(static_cast<long>(o.cooldown_s * 1000));
   return lo;
@@ -269,15 +269,17 @@ int shootout_command(ShootoutOptions options) {
   if (resuming && !fs::exists(fs::path(dir) / kDbName)) {
     throw UsageError(fmt::format("--resume {}: no {} there (give the directory of an interrupted run)", dir, kDbName));
   }
-  prepare_out_dir(dir);
-  store::ResultsDb db = open_results_db((fs::path(dir) / kDbName).string());
-
-  InterruptGuard guard;
+  const std::string db_path = (fs::path(dir) / kDbName).string();
   std::optional<store::RunInfo> previous;
-  if (resuming) previous = latest_run(db, "shootout");
+  if (resuming) previous = latest_run(open_results_db(db_path), "shootout");
+  InterruptGuard guard;
+  // Before anything is written: the lab replays what a crashed run left and refuses a
+  // scheduler it did not start.
   Lab lab(lab_options(previous ? previous->plan.at("options").get<ShootoutOptions>() : options),
           guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  prepare_out_dir(dir);
+  store::ResultsDb db = open_results_db(db_path);
 
   const Setup setup = previous ? resumed_setup(previous->plan) : fresh_setup(options, lab);
   const std::int64_t run_id = previous ? previous->id : create_run(db, "shootout", setup.plan(), setup.seed);
@@ -290,6 +292,7 @@ int shootout_command(ShootoutOptions options) {
   }
 
   Progress progress(0, setup.options.quiet);
+  lab.on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
   RoundLoop loop(setup, lab, db, run_id, guard, progress);
   const bool complete = loop.run();
   progress.finish();

@@ -21,6 +21,7 @@ struct ShootoutOptions {
   int max_reps = 20;
   std::optional<double> time_budget_s;
   double trial_timeout_s = 600;
+  std::optional<double> attach_timeout_s;  // default: each scheduler manifest's own bound
   double cooldown_s = 0;
   std::optional<std::uint64_t> seed;
   std::string baseline;                 // label; "" = the kernel default (or the first)

@@ -29,7 +29,8 @@ namespace scxlab::harness {
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TuneOptions, scheduler, workload, space_file, command, knobs, minimize,
                                                 maximize, subject_to, budget, time_budget_s, validate_reps, min_effect,
-                                                seed, trial_timeout_s, json, quiet, no_bpf, take_over, manifest_dirs)
+                                                seed, trial_timeout_s, attach_timeout_s, json, quiet, no_bpf, take_over,
+                                                manifest_dirs)
 
 namespace fs = std::filesystem;
 namespace {
@@ -283,7 +284,7 @@ bool validate(const TuneSetup& setup, const std::vector<tuner::Config>& pair, co
 }
 
 LabOptions lab_options(const TuneOptions& o) {
-  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s);
+  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s);
   lo.backend.scx_timeout_ms = 5000;  // a bad proposal is ejected in seconds, not 30 s
   return lo;
 }
@@ -377,19 +378,21 @@ int tune_command(TuneOptions options) {
   if (resuming && !fs::exists(fs::path(dir) / kDbName)) {
     throw UsageError(fmt::format("--resume {}: no {} there (give the directory of an interrupted tune)", dir, kDbName));
   }
-  prepare_out_dir(dir);
-  store::ResultsDb db = open_results_db((fs::path(dir) / kDbName).string());
+  const std::string db_path = (fs::path(dir) / kDbName).string();
   std::optional<store::RunInfo> previous;
-  if (resuming) previous = latest_run(db, "tune");
-  if (resuming && !previous) throw UsageError(fmt::format("--resume {}: the results there are not of a tune", dir));
+  if (resuming) previous = latest_run(open_results_db(db_path), "tune");
   if (previous) options = previous->plan.at("options").get<TuneOptions>();
   check_what_to_tune(options);
   const bool command_mode = !options.command.empty();
   if (command_mode) options.space_file = fs::absolute(options.space_file).string();  // resumable from anywhere
 
   InterruptGuard guard;
+  // Before anything is written: the lab replays what a crashed run left and refuses a
+  // scheduler it did not start.
   Lab lab(lab_options(options), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  prepare_out_dir(dir);
+  store::ResultsDb db = open_results_db(db_path);
   const auto space = choose_space(options, lab);
   const auto& manifest = command_mode ? kernel_default(lab) : lab.manifest(options.scheduler);
   const auto setup = make_setup(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()),
@@ -408,6 +411,7 @@ int tune_command(TuneOptions options) {
   }
 
   Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
+  lab.on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
   const Evaluator evaluator(lab, manifest, space.space, setup.entry, command_mode);
   TuneLoop loop(setup, space.space, evaluator, db, run_id, guard);
   bool complete = loop.run(progress);

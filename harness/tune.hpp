@@ -29,6 +29,7 @@ struct TuneOptions {
   double min_effect = 0.02;
   std::optional<std::uint64_t> seed;
   double trial_timeout_s = 600;
+  std::optional<double> attach_timeout_s;  // default: the scheduler manifest's own bound
   std::string out_dir, resume_dir;
   bool json = false, quiet = false, no_bpf = false, take_over = false;
   std::vector<std::string> manifest_dirs;

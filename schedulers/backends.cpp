@@ -39,8 +39,10 @@ std::vector<fs::path> scxlab_binary_dirs() {
 
 std::unique_ptr<Backend> make_backend(const Manifest& m, Journal& journal, const BackendOptions& o) {
   if (m.backend == "kernel") return std::make_unique<KernelBackend>(m, journal);
-  if (o.via_scx_loader) return std::make_unique<LoaderBackend>(m, journal, o);
-  return std::make_unique<ScxProcessBackend>(m, journal, o);
+  Timing timing;
+  timing.attach = o.attach_timeout.value_or(std::chrono::seconds(m.attach_timeout_s));
+  if (o.via_scx_loader) return std::make_unique<LoaderBackend>(m, journal, o, HostPaths{}, timing);
+  return std::make_unique<ScxProcessBackend>(m, journal, o, HostPaths{}, timing);
 }
 
 std::string default_scheduler_name() {

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "schedulers/foreign.hpp"
 #include "schedulers/host_io.hpp"
+#include "schedulers/sched_ext.hpp"
 
 namespace scxlab::schedulers {
 namespace {
@@ -69,7 +71,26 @@ void KernelBackend::probe() {
   }
 }
 
+std::string KernelBackend::why_not_serving() {
+  const auto s = read_sched_ext_status(paths_.sched_ext);
+  if (!s.present) return "";
+  std::string why;
+  if (s.state != "disabled") {
+    why = describe_foreign_scheduler(s, struct_ops_holders(paths_.proc));
+  } else if (s.enable_seq != enable_seq_) {
+    why = fmt::format("a BPF scheduler was loaded and unloaded meanwhile (sched_ext enable_seq {} -> {}): part of "
+                      "the time another scheduler served", enable_seq_, s.enable_seq);
+  }
+  enable_seq_ = s.enable_seq;
+  return why;
+}
+
 void KernelBackend::start(const Config& config) {
+  const auto s = read_sched_ext_status(paths_.sched_ext);
+  if (s.present && s.state != "disabled") {
+    throw StartError(fmt::format("{}: {}", name(), describe_foreign_scheduler(s, struct_ops_holders(paths_.proc))));
+  }
+  enable_seq_ = s.enable_seq;
   std::map<std::string, std::string> values;
   try {
     values = effective_knobs(manifest_, config);
@@ -104,7 +125,11 @@ void KernelBackend::start(const Config& config) {
   }
 }
 
-Health KernelBackend::check() { return {true, "n/a", ""}; }
+Health KernelBackend::check() {
+  auto why = why_not_serving();
+  if (why.empty()) return {true, "n/a", ""};
+  return {false, read_sched_ext_status(paths_.sched_ext).state, std::move(why), true};
+}
 
 std::vector<std::string> KernelBackend::restore_writes() {
   std::vector<std::string> notes;

@@ -17,8 +17,13 @@ struct KernelPaths {
   std::string debugfs = "/sys/kernel/debug";  // the debugfs mount point
   std::string proc_sys = "/proc/sys";
   std::string mounts = "/proc/self/mounts";
+  std::string sched_ext = "/sys/kernel/sched_ext";
+  std::string proc = "/proc";
 };
 
+// The kernel default serves only while sched_ext is disabled: start() refuses, and check()
+// (before and after every trial) fails the trial, when a BPF scheduler is loaded or was
+// loaded and unloaded meanwhile (enable_seq moved), naming it.
 class KernelBackend : public Backend {
  public:
   // Probes every host knob now (mounting debugfs first if it is absent and a knob needs it;
@@ -40,6 +45,7 @@ class KernelBackend : public Backend {
   void mount_debugfs_if_needed();
   void probe();
   std::vector<std::string> restore_writes();
+  std::string why_not_serving();  // "" while sched_ext stayed disabled since the last look
 
   Manifest manifest_;
   Journal& journal_;
@@ -47,6 +53,7 @@ class KernelBackend : public Backend {
   std::unique_ptr<TemporaryMount> debugfs_;  // while a knob needs it
   std::vector<Unavailable> unavailable_;
   std::vector<std::pair<std::string, std::string>> written_;  // path, old value, in write order
+  unsigned long long enable_seq_ = 0;  // sched_ext's enable_seq at the last look
 };
 
 }  // namespace scxlab::schedulers

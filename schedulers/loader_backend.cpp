@@ -103,7 +103,7 @@ void LoaderBackend::start(const Config& config) {
   } catch (const std::invalid_argument& e) {
     throw StartError(e.what());
   }
-  check_host_is_free("scx_loader.service");
+  check_host_is_free();
   const auto before = status();
   try {
     if (!bus_) bus_ = bus_factory_();

@@ -33,7 +33,7 @@ using FileReader = std::function<std::string(const std::string& name)>;
 
 const std::set<std::string> kTopKeys = {"name", "summary", "backend", "origin", "binary", "ops_prefix",
                                         "watchdog_timeout_ms", "stats_socket", "knobs", "constraints", "presets",
-                                        "default_shootout"};
+                                        "default_shootout", "attach_timeout_s"};
 const std::set<std::string> kKnobKeys = {"name", "flag", "short", "type", "default", "default_file", "min", "max",
                                          "tune_range", "scale", "unit", "choices", "group", "tune", "target", "meaning"};
 const std::set<std::string> kTypes = {"flag", "bool_value", "bool_eq", "int", "double", "enum", "string"};
@@ -230,6 +230,12 @@ Manifest parse_manifest(const std::string& text, const std::string& file, const 
       fail(file, "watchdog_timeout_ms must be an integer in [1, 30000] (the kernel's maximum is 30 s)");
     }
     m.watchdog_timeout_ms = static_cast<int>(*w->value<int64_t>());
+  }
+  if (const auto* a = t.get("attach_timeout_s")) {
+    if (!a->is_integer() || *a->value<int64_t>() <= 0 || *a->value<int64_t>() > 3600) {
+      fail(file, "attach_timeout_s must be an integer number of seconds in [1, 3600]");
+    }
+    m.attach_timeout_s = static_cast<int>(*a->value<int64_t>());
   }
   if (const auto* knobs = t.get("knobs")) {
     if (!knobs->is_array_of_tables()) fail(file, "knobs must be [[knobs]] tables");

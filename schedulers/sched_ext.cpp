@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -141,6 +142,24 @@ std::string tail_lines(const std::string& text, size_t n) {
     out += (out.empty() ? "" : "\n") + lines[i];
   }
   return out;
+}
+
+std::string strip_ansi(const std::string& text) {
+  // CSI sequences (ESC [ parameters intermediates final) and OSC sequences (ESC ] ... BEL).
+  static const std::regex escape("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07]*\x07|\x1b[@-Z\\\\-_]");
+  return std::regex_replace(text, escape, "");
+}
+
+std::string output_tails(const std::string& stdout_text, const std::string& stderr_text, size_t n) {
+  std::string out;
+  for (const auto& [stream, text] : {std::pair{"stdout", &stdout_text}, std::pair{"stderr", &stderr_text}}) {
+    const auto tail = tail_lines(strip_ansi(*text), n);
+    if (tail.empty()) continue;
+    out += fmt::format("{}  scheduler {} (last lines):", out.empty() ? "" : "\n", stream);
+    std::istringstream lines(tail);
+    for (std::string line; std::getline(lines, line);) out += "\n    " + line;
+  }
+  return out.empty() ? "  (the scheduler printed nothing)" : out;
 }
 
 }  // namespace scxlab::schedulers

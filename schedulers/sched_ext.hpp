@@ -19,6 +19,7 @@ struct HostPaths {
   std::string cpu_sysfs = "/sys/devices/system/cpu";
   std::string bpffs = "/sys/fs/bpf";  // mounted while a scheduler runs, if it was not
   std::string mounts = "/proc/self/mounts";
+  std::string proc = "/proc";  // where the holders of a foreign scheduler are looked for
 };
 
 SchedExtStatus read_sched_ext_status(const std::string& root);
@@ -63,10 +64,18 @@ std::string judge_running(const Observation& o, unsigned long long enable_seq_se
 
 // The kernel's and the scheduler's own words on why it stopped: the `disabled (<reason>)`
 // line and the exit-message lines after it (error text, stall) from the kernel log, then
-// the `EXIT:` line of its stderr.
-std::string explain_exit(const std::deque<std::string>& kmsg_lines, const std::string& stderr_text);
+// the `EXIT:` line of its output (stdout or stderr).
+std::string explain_exit(const std::deque<std::string>& kmsg_lines, const std::string& output_text);
 
 // The last `n` non-empty lines of a text.
 std::string tail_lines(const std::string& text, size_t n);
+
+// Without terminal escape sequences (colours, cursor moves): Rust schedulers log through
+// `tracing` with ANSI colours.
+std::string strip_ansi(const std::string& text);
+
+// The last `n` lines of a scheduler's stdout and of its stderr, colours stripped, each under
+// a heading ("  scheduler stdout:"); "  (the scheduler printed nothing)" when both are empty.
+std::string output_tails(const std::string& stdout_text, const std::string& stderr_text, size_t n);
 
 }  // namespace scxlab::schedulers

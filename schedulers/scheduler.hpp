@@ -7,6 +7,8 @@
 // by name, so a user can add a scheduler without rebuilding.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +55,10 @@ struct Manifest {
   std::string binary;      // executable name on PATH (scx backends)
   std::string ops_prefix;  // "lavd": the loaded ops name starts with it
   int watchdog_timeout_ms = 30000;
+  // How long its start may take until it serves: loading runs the verifier over its BPF
+  // programs, which takes scx_lavd about 20 s on an emulated machine. Generous: a slow machine
+  // must not fail a healthy scheduler, and a scheduler that exits fails at once anyway.
+  int attach_timeout_s = 120;
   std::string stats_socket;  // "" if the scheduler serves no scx_stats
   bool default_shootout = true;  // false: only when asked for by name (test-only schedulers)
   std::vector<Knob> knobs;
@@ -108,6 +114,7 @@ struct Health {
   bool serving = true;
   std::string state;   // sysfs state, "n/a" for the kernel default
   std::string reason;  // why it stopped serving (kernel log line, EXIT: line, exit status)
+  bool displaced = false;  // not a failure of this scheduler: another one served instead
 };
 
 class Backend {
@@ -133,12 +140,29 @@ struct StartError : std::runtime_error {
 
 struct BackendOptions {
   bool take_over = false;             // stop scx.service / scx_loader first, restart at the end
+  std::optional<std::chrono::seconds> attach_timeout;  // overrides the manifest's attach_timeout_s
+  // Called about once a second while a start waits for the scheduler to attach, with what it
+  // waits for and for how long so far ("waiting for scx_lavd to attach", 14).
+  std::function<void(const std::string& what, int seconds)> on_wait;
   std::optional<int> scx_timeout_ms;  // SCX_TIMEOUT_MS for tuning runs (read by scx_utils-based
                                       // schedulers; the C examples ignore it)
   bool via_scx_loader = false;        // start scx schedulers through scx_loader's DBus interface
 };
 
 std::unique_ptr<Backend> make_backend(const Manifest& m, Journal& journal, const BackendOptions& o);
+
+// A BPF scheduler or scheduler manager that scxlab did not start is in the way; what() is one
+// line naming it, its process when known, and how to stop it.
+struct ForeignScheduler : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Before a run changes anything: no BPF scheduler that scxlab did not start may be loaded and
+// no scheduler manager (scx.service, scx_loader) may be active, or a trial could be measured
+// under a scheduler other than the one it is named for. With o.take_over the managers that
+// are systemd units are stopped (journaled first: the journal's replay starts them again) and
+// their scheduler awaited. Throws ForeignScheduler; does nothing on a kernel without sched_ext.
+void claim_sched_ext(Journal& journal, const BackendOptions& o);
 
 // What the kernel offers: sched_ext present? its state and loaded ops; for doctor and planning.
 struct SchedExtStatus {

@@ -13,15 +13,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "schedulers/foreign.hpp"
 #include "schedulers/host_io.hpp"
-#include "schedulers/services.hpp"
 
 namespace scxlab::schedulers {
 namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace {
 
-constexpr size_t kStderrTailLines = 12;
+constexpr size_t kOutputTailLines = 12;
 
 std::string describe_exit(const siginfo_t& si) {
   if (si.si_code == CLD_EXITED) return fmt::format("exited with status {}", si.si_status);
@@ -44,6 +44,12 @@ std::string read_all(std::FILE* f) {
   off_t off = 0;
   for (ssize_t n; (n = ::pread(fileno(f), buf, sizeof buf, off)) > 0; off += n) text.append(buf, static_cast<size_t>(n));
   return text;
+}
+
+// "300 ms", "120 s"
+std::string describe_bound(std::chrono::milliseconds bound) {
+  if (bound.count() % 1000 != 0) return fmt::format("{} ms", bound.count());
+  return fmt::format("{} s", bound.count() / 1000);
 }
 
 bool has_disable_line(const KmsgCursor& kmsg) {
@@ -76,29 +82,16 @@ bool SchedExtBackend::wait_for(const std::function<bool()>& done, std::chrono::m
   }
 }
 
-void SchedExtBackend::check_host_is_free(const std::string& ignore_manager) {
-  const auto s = status();
-  if (!s.present) {
+void SchedExtBackend::check_host_is_free() {
+  if (!status().present) {
     throw StartError(fmt::format("{}: this kernel has no sched_ext ({} is absent): it needs CONFIG_SCHED_CLASS_EXT=y "
                                  "(Linux 6.12+); only the kernel default scheduler can run here",
                                  manifest_.name, paths_.sched_ext));
   }
-  if (s.state != "disabled") {
-    throw StartError(fmt::format("{}: another BPF scheduler is loaded (ops '{}', state {}); only one can be loaded "
-                                 "at a time: stop it first (its process, scx.service or scx_loader)",
-                                 manifest_.name, s.ops.empty() ? "?" : s.ops, s.state));
-  }
-  for (const auto& manager : active_scheduler_managers(ignore_manager)) {
-    if (!options_.take_over || !manager.systemd_unit) {
-      throw StartError(fmt::format(
-          "{}: {} is active and would fight scxlab over the BPF scheduler; {}", manifest_.name, manager.name,
-          manager.systemd_unit ? fmt::format("stop it (systemctl stop {}) or let scxlab take over (it stops the "
-                                             "service and starts it again at the end)", manager.name)
-                               : "stop it by hand: scxlab can only stop and restart systemd units"));
-    }
-    journal_.stopped_service(manager.name);
-    const auto r = host::run_command({"systemctl", "stop", manager.name});
-    if (r.status != 0) throw StartError(fmt::format("{}: could not stop {}: {}", manifest_.name, manager.name, r.last_line));
+  try {
+    claim_sched_ext(journal_, options_, {paths_.sched_ext, paths_.proc, timing_.disable});
+  } catch (const ForeignScheduler& e) {
+    throw StartError(fmt::format("{}: {}", manifest_.name, e.what()));
   }
 }
 
@@ -143,10 +136,18 @@ void SchedExtBackend::wait_serving(unsigned long long enable_seq_before, const s
                                    const std::function<std::string()>& details) {
   std::optional<std::string> verdict;
   Observation last;
+  const auto started = std::chrono::steady_clock::now();
+  int reported = 0;
   wait_for([&] {
     kmsg_->poll();
     last = observe();
     verdict = judge_start(last, enable_seq_before, manifest_.ops_prefix);
+    const auto waited = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started).count());
+    if (!verdict && options_.on_wait && waited > reported) {
+      reported = waited;
+      options_.on_wait(fmt::format("waiting for {} to attach", manifest_.name), waited);
+    }
     return verdict.has_value();
   }, timing_.attach);
   if (verdict && verdict->empty()) {
@@ -154,11 +155,13 @@ void SchedExtBackend::wait_serving(unsigned long long enable_seq_before, const s
     ops_ = last.status.ops;
     return;
   }
-  const std::string why = verdict ? *verdict
-                                  : fmt::format("it did not attach within {} ms (state {}, ops '{}')",
-                                                timing_.attach.count(), last.status.state, last.status.ops);
-  throw StartError(fmt::format("{} did not start serving: {}\n  kernel log:{}\n  scheduler output:\n{}", manifest_.name,
-                               why, kernel_lines(*kmsg_), details()));
+  const std::string why =
+      verdict ? *verdict
+              : fmt::format("it did not attach within {} (state {}, ops '{}'); a slow or emulated machine may need "
+                            "more: --attach-timeout SECONDS",
+                            describe_bound(timing_.attach), last.status.state, last.status.ops);
+  throw StartError(fmt::format("{} did not start serving: {}\n  kernel log:{}\n{}", manifest_.name, why,
+                               kernel_lines(*kmsg_), details()));
 }
 
 Health SchedExtBackend::watch(const std::function<Observation()>& observe,
@@ -203,7 +206,12 @@ ScxProcessBackend::~ScxProcessBackend() {
   if (err_) std::fclose(err_);
 }
 
+std::string ScxProcessBackend::stdout_text() const { return read_all(out_); }
 std::string ScxProcessBackend::stderr_text() const { return read_all(err_); }
+
+std::string ScxProcessBackend::output_tail() const {
+  return output_tails(stdout_text(), stderr_text(), kOutputTailLines);
+}
 
 Observation ScxProcessBackend::observe() const {
   Observation o;
@@ -296,7 +304,7 @@ void ScxProcessBackend::start(const Config& config) {
                                  manifest_.origin == "scxlab" ? " nor in the build directory: build it (scripts/build.sh)"
                                                               : ": install it (e.g. the scx package of your distribution)"));
   }
-  check_host_is_free(options_.via_scx_loader ? "scx_loader.service" : "");
+  check_host_is_free();
   const auto before = status();
   record_pm_qos();
   kmsg_ = std::make_unique<KmsgCursor>(paths_.kmsg);
@@ -304,7 +312,7 @@ void ScxProcessBackend::start(const Config& config) {
   launch(exe, args);
   try {
     wait_serving(before.enable_seq, [this] { return observe(); },
-                 [this] { return tail_lines(stderr_text(), kStderrTailLines); });
+                 [this] { return output_tail(); });
   } catch (const StartError& e) {
     const std::string bpffs_problem = bpffs_->problem();
     stop();
@@ -315,7 +323,9 @@ void ScxProcessBackend::start(const Config& config) {
 
 Health ScxProcessBackend::check() {
   if (pid_ <= 0) return {false, status().state, "not started"};
-  return watch([this] { return observe(); }, [this] { return stderr_text(); });
+  auto health = watch([this] { return observe(); }, [this] { return strip_ansi(stdout_text() + stderr_text()); });
+  if (!health.serving) health.reason += "\n" + output_tail();
+  return health;
 }
 
 std::vector<std::string> ScxProcessBackend::stop_process() {

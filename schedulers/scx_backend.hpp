@@ -21,7 +21,7 @@ namespace scxlab::schedulers {
 
 struct Timing {
   std::chrono::milliseconds poll{100};         // sysfs polling period
-  std::chrono::milliseconds attach{10000};     // start(): bound for "serving"
+  std::chrono::milliseconds attach{120000};    // start(): bound for "serving" (make_backend: the manifest's)
   std::chrono::milliseconds signal_grace{5000};  // stop(): per signal
   std::chrono::milliseconds disable{5000};     // stop(): bound for state == disabled
   std::chrono::milliseconds explain{2000};     // check(): wait for the kernel's and the scheduler's reason
@@ -38,13 +38,13 @@ class SchedExtBackend : public Backend {
   SchedExtBackend(const Manifest& m, Journal& journal, BackendOptions options, HostPaths paths, Timing timing);
 
   // Throws StartError when sched_ext is absent, a BPF scheduler is loaded, or a scheduler
-  // manager other than `ignore_manager` is active (stopping it first with take_over).
-  void check_host_is_free(const std::string& ignore_manager);
+  // manager is active (stopping it first with take_over): see claim_sched_ext.
+  void check_host_is_free();
   void record_pm_qos();
   std::vector<std::string> restore_pm_qos();
 
   // Polls until the scheduler serves; on failure throws StartError with the reason, the
-  // kernel's sched_ext lines and `details()` (the scheduler's stderr tail).
+  // kernel's sched_ext lines and `details()` (the scheduler's output tails).
   void wait_serving(unsigned long long enable_seq_before, const std::function<Observation()>& observe,
                     const std::function<std::string()>& details);
   Health watch(const std::function<Observation()>& observe, const std::function<std::string()>& scheduler_words);
@@ -76,7 +76,10 @@ class ScxProcessBackend : public SchedExtBackend {
   std::vector<std::string> stop() override;
 
   pid_t pid() const { return pid_; }
+  // What the scheduler printed so far (Rust schedulers log to stdout, C ones to stderr).
+  std::string stdout_text() const;
   std::string stderr_text() const;
+  std::string output_tail() const;  // the last lines of both, colours stripped
 
  private:
   void launch(const std::string& exe, const std::vector<std::string>& args);

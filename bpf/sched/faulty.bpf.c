@@ -8,6 +8,9 @@
  *                   scheduler with "runnable task stall". Kernel threads are never chosen:
  *                   a stalled kworker may go unnoticed until the scheduler is stopped.
  *   error_after N   the Nth enqueue calls scx_bpf_error(): ejected with "scx_bpf_error"
+ *   reject_at_load  a program the verifier refuses, so the scheduler never attaches: the
+ *                   branch below is dead code to the verifier unless this read-only value is
+ *                   set before the load
  * Every wakeup goes through ops.enqueue (no direct dispatch to idle CPUs), so the count
  * advances with any activity. */
 #include "scx_common.bpf.h"
@@ -18,6 +21,7 @@ SCXLAB_DEFINE_COUNTERS(NR_COUNTERS)
 const volatile u64 slice_ns = 20000000;
 const volatile u64 stall_after; /* 0: never */
 const volatile u64 error_after; /* 0: never */
+const volatile bool reject_at_load;
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: a macro, so not in BTF */
 
@@ -55,6 +59,12 @@ SEC("struct_ops/faulty_enable")
 void BPF_PROG(faulty_enable, struct task_struct *p)
 {
 	count(CNT_tasks_enabled);
+	if (reject_at_load) {
+		u32 key = CNT_tasks_enabled;
+		u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+		*v += 1; /* no NULL check: "invalid mem access 'map_value_or_null'" */
+	}
 }
 
 SEC("struct_ops/faulty_exit")
