@@ -34,18 +34,20 @@ bpf_pkgs=(libbpf-dev bpftool)
 case "$distro" in
   debian:bookworm)
     base_pkgs+=(catch2 linux-perf)
-    test_pkgs+=(chromium)
+    # clang >= 16 builds the VM kernel's own example schedulers (vm.sh examples).
+    test_pkgs+=(chromium clang-19 lld-19 llvm-19)
     backports=bookworm-backports ;;
   ubuntu:noble)
     # Ubuntu names: perf and bpftool ship in linux-tools; Chromium is only a snap there,
     # so the browser test of the HTML report is skipped on Ubuntu (it says so).
     base_pkgs+=(catch2 linux-tools-common linux-tools-generic)
+    test_pkgs+=(clang-18 lld-18 llvm-18)
     bpf_pkgs=(libbpf-dev)
     backports= ;;
   *)
     echo "setup.sh: untested distribution '$PRETTY_NAME'; trying Debian 12 package names" >&2
     base_pkgs+=(catch2 linux-perf)
-    test_pkgs+=(chromium)
+    test_pkgs+=(chromium clang-19 lld-19 llvm-19)
     backports= ;;
 esac
 
@@ -94,12 +96,17 @@ enable_backports() {
 }
 
 # --test: the sched_ext kernel the [vm] tests boot, whose vmlinux.h scxlab's own schedulers
-# (bpf/sched) build against; cached after the first time, so this is quick.
+# (bpf/sched) build against, and that kernel's own example schedulers, which the [vm] tests
+# run as schedulers nobody on this project wrote; cached after the first time.
 fetch_vm_kernel() {
-  if [ "$want_test" = 1 ]; then
-    "$(dirname "$0")/vm/vm.sh" fetch || echo "setup.sh: could not fetch the VM kernel; the [vm] tests and" \
-      "scxlab's own sched_ext schedulers need it (retry: scripts/vm/vm.sh fetch)" >&2
+  [ "$want_test" = 1 ] || return 0
+  if ! "$(dirname "$0")/vm/vm.sh" fetch; then
+    echo "setup.sh: could not fetch the VM kernel; the [vm] tests and scxlab's own sched_ext schedulers" \
+      "need it (retry: scripts/vm/vm.sh fetch)" >&2
+    return 0
   fi
+  "$(dirname "$0")/vm/vm.sh" examples || echo "setup.sh: could not build the VM kernel's example schedulers;" \
+    "the [vm] test of them will fail (retry: scripts/vm/vm.sh examples --refresh)" >&2
 }
 
 mapfile -t missing < <(missing_of "${wanted[@]}")

@@ -13,11 +13,21 @@
 #       nothing when cached; --refresh looks for a newer kernel. Needs root.
 #       SCXLAB_VM_CACHE moves the cache; SCXLAB_VM_MIRROR names a Debian mirror on hosts
 #       whose apt has none (e.g. Ubuntu).
+#   vm.sh examples [--refresh]
+#       Builds the cached kernel's own example sched_ext schedulers (tools/sched_ext:
+#       scx_simple, scx_central, scx_flatcg, scx_pair, scx_userland, scx_qmap, scx_cpu0,
+#       scx_sdt) from Debian's linux-source package of the same version and suite, against the
+#       kernel's BTF, with clang >= 16 and the host's bpftool, into
+#       <cache>/examples/<kernel-version>/: bin/, status ("built NAME" or "failed NAME: why"),
+#       build.log, info. Every image then carries them on PATH. Does nothing when built;
+#       --refresh builds again. Needs root.
 #   vm.sh initramfs [--build-dir DIR] [--tests]
 #       Builds (only when an input changed) and prints the path of the base initramfs:
 #       busybox, hackbench, stress-ng, bpftool, the build directory's top-level executables
 #       (build/scxlab, build/scxlab_fifo, ...; --tests adds DIR/tests/test_*) and their
-#       shared libraries. Cached as DIR/vm/initramfs[-tests].cpio.zst.
+#       shared libraries, the kernel's config as /boot/config-<version>, and the kernel's
+#       example schedulers when `vm.sh examples` built them (in /usr/local/sbin). Cached as
+#       DIR/vm/initramfs[-tests].cpio.zst.
 #   vm.sh run [OPTIONS] -- COMMAND [ARG...]
 #       Boots the VM, runs COMMAND (exec'd as given: use `sh -c '...'` for shell syntax) as
 #       root, streams its output (stdout and stderr both) to stdout, brings back /results and
@@ -27,6 +37,13 @@
 #                              (default 120) seconds if the guest hangs
 #         --file HOST[:GUEST]  copy a file or directory in (default GUEST: /host/<name>);
 #                              repeatable; an ELF file brings its shared libraries along
+#         --scx-dir DIR        sched_ext scheduler binaries to run in the guest: the scx_*
+#                              executables of DIR/bin (or of DIR itself, e.g. a cargo
+#                              target/release), on PATH in the guest as their own names.
+#                              When DIR/lib has its own dynamic loader (ld-linux-x86-64.so.2),
+#                              each runs through it with DIR/lib as its library path (binaries
+#                              built for another glibc); else with the host's libraries.
+#                              "Test my scheduler build on a sched_ext kernel I do not run."
 #         --results DIR        fetch the guest's /results into DIR (created; files of the same
 #                              name are overwritten), plus kernel.log (the guest's dmesg at
 #                              the end) and console.log (what was printed). Without it
@@ -35,7 +52,7 @@
 #         --tests              also ship DIR/tests/test_* (Catch2 test binaries)
 #         --smp N  --mem MIB   guest size (default 2 CPUs, 2048 MiB)
 #         --append ARGS        extra kernel command-line arguments
-#   vm.sh shell [--file ...] [--build-dir DIR] [--tests] [--smp N] [--mem MIB] [--append ARGS]
+#   vm.sh shell [--file ...] [--scx-dir DIR] [--build-dir DIR] [--tests] [--smp N] [--mem MIB] [--append ARGS]
 #       Interactive busybox shell on the serial console; `exit` powers off.
 #   vm.sh info
 #       The cached kernel, the accelerator QEMU will use and the cache paths.
@@ -251,6 +268,87 @@ require_kernel() {
   fetch_is_cached || die "no VM kernel in $cache: run 'sudo $here/vm.sh fetch' first"
 }
 
+# ---------------------------------------------------------------- kernel example schedulers
+
+examples_dir() { echo "$cache/examples/$(cat "$cache/kernel-version")"; }
+
+# The version suffix ("-19") of the newest clang with lld: tools/sched_ext needs clang >= 16.
+newest_clang_suffix() {
+  local v
+  for v in 24 23 22 21 20 19 18 17 16; do
+    if command -v "clang-$v" >/dev/null && command -v "ld.lld-$v" >/dev/null; then echo "-$v"; return 0; fi
+  done
+  return 1
+}
+
+# Builds the cached kernel's own example schedulers (tools/sched_ext of Debian's linux-source
+# package of the same version) against its BTF, with libbpf from the same tree and the host's
+# bpftool. A scheduler that does not build is listed in `status` with its first error; the
+# others are kept.
+cmd_examples() {
+  local refresh=0 out suffix mirror apt_dir major ver suite src name line f
+  local -a downloads=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --refresh) refresh=1 ;;
+      *) die "examples: unknown option '$1' (valid: --refresh)" ;;
+    esac
+    shift
+  done
+  require_kernel
+  out=$(examples_dir)
+  if [ "$refresh" = 0 ] && [ -s "$out/status" ]; then
+    say "kernel example schedulers already built in $out: $(grep -c '^built ' "$out/status") built"
+    return 0
+  fi
+  [ "$(id -u)" = 0 ] || die "examples must run as root (it writes $cache)"
+  [ -s "$cache/vmlinux" ] || die "no uncompressed kernel image ($cache/vmlinux) to read BTF from: run vm.sh fetch --refresh"
+  suffix=$(newest_clang_suffix) || die "building the kernel's example schedulers needs clang >= 16 with lld" \
+    "(e.g. apt-get install clang-19 lld-19 llvm-19; scripts/setup.sh --test installs them)"
+  mkdir -p "$cache/work"
+  exec 8>"$cache/work/examples.lock"
+  flock 8
+  mirror=$(sed -n 's/^mirror=//p' "$cache/kernel-info")
+  ver=$(sed -n 's/^package_version=//p' "$cache/kernel-info")
+  suite=$(sed -n 's/^suite=//p' "$cache/kernel-info"); suite=${suite%%/*}
+  major=$(cut -d. -f1,2 "$cache/kernel-version")
+  apt_dir=$(mktemp -d "$cache/work/apt.XXXXXX")
+  trap "rm -rf '$apt_dir'" EXIT
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/debs" "$apt_dir/out" "$apt_dir/obj"
+  say "building the example schedulers of linux-source-$major $ver ($suite) with clang$suffix"
+  update_private_lists "$suite"
+  extract_from_package "linux-source-$major=$ver" "usr/src/linux-source-$major.tar.xz" "$apt_dir/src.tar.xz"
+  src=$apt_dir/linux-source-$major
+  tar -xJf "$apt_dir/src.tar.xz" -C "$apt_dir" "linux-source-$major/tools" "linux-source-$major/include/uapi" \
+    "linux-source-$major/scripts"
+  rm -f "$apt_dir/src.tar.xz"
+  # -k: one scheduler that does not build must not stop the others.
+  make -k -C "$src/tools/sched_ext" LLVM="$suffix" BPFTOOL="$(tool_path bpftool)" VMLINUX_BTF="$cache/vmlinux" \
+    O="$apt_dir/obj" -j"$(nproc)" >"$apt_dir/out/build.log" 2>&1 || true
+  mkdir -p "$apt_dir/out/bin"
+  for f in "$src"/tools/sched_ext/scx_*.bpf.c; do
+    name=$(basename "$f" .bpf.c)
+    if [ -x "$apt_dir/obj/build/bin/$name" ]; then
+      cp "$apt_dir/obj/build/bin/$name" "$apt_dir/out/bin/$name"
+      echo "built $name"
+    else
+      line=$(grep -m1 -E "(error|Error)" "$apt_dir/out/build.log" | grep -F "$name" || true)
+      echo "failed $name: ${line:-see build.log}"
+    fi
+  done >"$apt_dir/out/status"
+  {
+    echo "source=linux-source-$major $ver ($suite)"
+    echo "clang=$("clang$suffix" --version | head -n1)"
+    echo "bpftool=$("$(tool_path bpftool)" version | head -n1)"
+    echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  } >"$apt_dir/out/info"
+  rm -rf "$out"
+  mkdir -p "$(dirname "$out")"
+  mv "$apt_dir/out" "$out"
+  say "kernel example schedulers in $out/bin: $(sed -n 's/^built //p' "$out/status" | paste -sd' ')" \
+      "$(grep -q '^failed ' "$out/status" && echo "; not built: $(sed -n 's/^failed \([^:]*\):.*/\1/p' "$out/status" | paste -sd' ') (see $out/build.log)")"
+}
+
 # ---------------------------------------------------------------- initramfs
 
 # Absolute paths of the shared libraries (and the dynamic loader) an ELF file needs.
@@ -312,7 +410,7 @@ initramfs_key() {
 # Prints the path of an up-to-date base initramfs for $build (and $with_tests).
 ensure_initramfs() {
   local out key stage f applet
-  local -a inputs
+  local -a inputs examples
   for f in busybox hackbench stress-ng bpftool; do
     tool_path "$f" >/dev/null || die "'$f' is missing on the host (install it: scripts/setup.sh --test)"
   done
@@ -322,7 +420,8 @@ ensure_initramfs() {
   exec 7>"$out.lock"
   flock 7
   mapfile -t inputs < <(initramfs_inputs)
-  key=$(initramfs_key "${inputs[@]}")
+  mapfile -t examples < <(find "$(examples_dir)/bin" -maxdepth 1 -type f -perm -u+x 2>/dev/null | sort)
+  key=$(initramfs_key "${inputs[@]}" "$cache/config" "${examples[@]}")
   if [ -s "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
     flock -u 7; echo "$out"; return
   fi
@@ -340,6 +439,11 @@ ensure_initramfs() {
   for f in hackbench stress-ng; do stage_file "$(tool_path "$f")" "$stage" "/usr/bin/$f"; done
   stage_file "$(tool_path bpftool)" "$stage" /usr/sbin/bpftool
   for f in "${inputs[@]}"; do stage_file "$f" "$stage" "$f"; done
+  # Schedulers reading kernel config through libbpf's __kconfig (scx_central, most Rust scx
+  # schedulers) exit with "failed to open system Kconfig" without it.
+  mkdir -p "$stage/boot"
+  cp "$cache/config" "$stage/boot/config-$(cat "$cache/kernel-version")"
+  for f in "${examples[@]}"; do stage_file "$f" "$stage" "/usr/local/sbin/$(basename "$f")"; done
   mkdir -p "$stage$build"
   ln -s "$build" "$stage/scxlab/build"
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
@@ -447,7 +551,36 @@ build_overlay() {
     [ -e "$host" ] || die "--file '$host' does not exist"
     stage_file "$(realpath "$host")" "$root" "$guest"
   done
+  [ -n "$scx_dir" ] && stage_scx_dir "$scx_dir" "$root"
   (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/overlay.cpio"
+}
+
+# Puts the scx_* executables of DIR (or DIR/bin) on the guest's PATH (/usr/local/bin), each
+# through DIR/lib's own loader when there is one. The wrapper execs, so the scheduler keeps
+# the pid scxlab started and signals reach it.
+stage_scx_dir() {
+  local dir=$1 root=$2 bin f name n=0
+  [ -d "$dir" ] || die "--scx-dir '$dir' is not a directory"
+  bin=$dir; [ -d "$dir/bin" ] && bin=$dir/bin
+  mkdir -p "$root/usr/local/bin"
+  if [ -e "$dir/lib/ld-linux-x86-64.so.2" ]; then
+    mkdir -p "$root/opt/scx/bin"
+    cp -L -r "$dir/lib" "$root/opt/scx/lib"
+  fi
+  for f in "$bin"/scx_*; do
+    [ -f "$f" ] && [ -x "$f" ] || continue
+    name=$(basename "$f")
+    if [ -d "$root/opt/scx/lib" ]; then
+      cp -L "$f" "$root/opt/scx/bin/$name"
+      printf '#!/bin/sh\nexec /opt/scx/lib/ld-linux-x86-64.so.2 --library-path /opt/scx/lib /opt/scx/bin/%s "$@"\n' \
+        "$name" >"$root/usr/local/bin/$name"
+      chmod 755 "$root/usr/local/bin/$name"
+    else
+      stage_file "$(realpath "$f")" "$root" "/usr/local/bin/$name"
+    fi
+    n=$((n + 1))
+  done
+  [ "$n" -gt 0 ] || die "--scx-dir '$dir': no executable scx_* in $bin"
 }
 
 # Reads QEMU's console on stdin: prints the guest's output (the kernel's power-off noise
@@ -498,6 +631,7 @@ parse_vm_options() {
     case "$1" in
       --timeout) timeout=${2:?--timeout needs seconds}; shift ;;
       --file) files+=("${2:?--file needs a path}"); shift ;;
+      --scx-dir) scx_dir=${2:?--scx-dir needs a directory}; shift ;;
       --results) results_dir=${2:?--results needs a directory}; shift ;;
       --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
       --tests) with_tests=1 ;;
@@ -514,6 +648,7 @@ parse_vm_options() {
 cmd_boot() {
   local mode=$1; shift
   local timeout=300 results_dir="" build_dir="" with_tests=0 smp=2 mem=2048 append_extra=""
+  local scx_dir=""
   local -a files=() command_argv=() qemu_args
   local build base work token accel start rc qemu_rc interrupted
   parse_vm_options "$@"
@@ -574,10 +709,11 @@ cmd_info() {
 
 case "${1:-}" in
   fetch) shift; cmd_fetch "$@" ;;
+  examples) shift; cmd_examples "$@" ;;
   initramfs) shift; cmd_initramfs "$@" ;;
   run) shift; cmd_boot run "$@" ;;
   shell) shift; cmd_boot shell "$@" ;;
   info) shift; cmd_info "$@" ;;
   -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
-  *) die "usage: vm.sh fetch|initramfs|run|shell|info (vm.sh --help)" ;;
+  *) die "usage: vm.sh fetch|examples|initramfs|run|shell|info (vm.sh --help)" ;;
 esac
