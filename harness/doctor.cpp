@@ -48,10 +48,11 @@ Check sched_ext_check() {
             "absent: /sys/kernel/sched_ext does not exist (kernel built without "
             "CONFIG_SCHED_CLASS_EXT); only the kernel default can be compared on this host"};
   }
-  std::string detail = "present, state " + s.state;
-  if (!s.ops.empty()) detail += ", loaded: " + s.ops;
-  detail += fmt::format(", enable_seq {}", s.enable_seq);
-  return {"sched_ext", true, detail};
+  // A scheduler loaded now was not started by scxlab (scxlab stops its own): a run would refuse.
+  if (const auto problem = schedulers::loaded_scheduler_problem(); !problem.empty()) {
+    return {"sched_ext", false, "present, but " + problem, true};
+  }
+  return {"sched_ext", true, fmt::format("present, state {}, enable_seq {}", s.state, s.enable_seq)};
 }
 
 Check btf_check() {

@@ -102,14 +102,17 @@ void Lab::stop_scheduler() {
 }
 
 std::string Lab::ensure_running(const schedulers::Config& config) {
+  start_s_.reset();
   if (running_ && running_->label == config.label && backend_) {
     const auto health = backend_->check();
     if (health.serving) return "";
   }
   stop_scheduler();
   backend_ = schedulers::make_backend(manifest(config.scheduler), *journal_, options_.backend);
+  const auto t0 = std::chrono::steady_clock::now();
   try {
     backend_->start(config);
+    start_s_ = seconds_since(t0);
   } catch (const std::exception& e) {
     backend_->stop();
     backend_.reset();
@@ -130,6 +133,7 @@ nlohmann::json Lab::describe(const schedulers::Config& config) const {
   if (backend_ && running_ && running_->label == config.label) {
     d["name"] = backend_->name();
     d["version"] = backend_->version();
+    if (start_s_) d["start_s"] = *start_s_;  // started for this trial: how long until it served
   }
   return d;
 }

@@ -83,6 +83,7 @@ class Lab {
   std::unique_ptr<metrics::CollectorSet> collectors_;
   std::unique_ptr<schedulers::Backend> backend_;
   std::optional<schedulers::Config> running_;
+  std::optional<double> start_s_;  // how long the start for the current trial took, if one was needed
   std::vector<std::string> notes_;
 };
 

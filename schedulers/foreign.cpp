@@ -1,5 +1,6 @@
 #include "schedulers/foreign.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -29,6 +30,16 @@ bool holds_struct_ops(const fs::path& fdinfo_dir) {
     }
   }
   return false;
+}
+
+// /proc/<pid>/cmdline with spaces for its NULs, shortened: a scheduler run through a dynamic
+// loader has the loader's comm, and only its command line names the program.
+std::string command_line(const fs::path& proc_dir) {
+  constexpr std::size_t kShown = 160;
+  std::string text = host::read_file((proc_dir / "cmdline").string()).text;
+  while (!text.empty() && text.back() == '\0') text.pop_back();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text.size() > kShown ? text.substr(0, kShown) + "..." : text;
 }
 
 // The systemd unit a process runs in, when it is one of the scheduler managers.
@@ -65,6 +76,7 @@ std::vector<OpsHolder> struct_ops_holders(const std::string& proc_root) {
     OpsHolder h;
     h.pid = static_cast<pid_t>(std::stol(name));
     h.comm = host::trim(host::read_file((entry.path() / "comm").string()).text);
+    h.command = command_line(entry.path());
     h.unit = manager_unit(entry.path());
     found.push_back(std::move(h));
   }
@@ -75,8 +87,8 @@ std::string describe_foreign_scheduler(const SchedExtStatus& status, const std::
   std::string held;
   for (std::size_t i = 0; i < holders.size() && i < kHoldersNamed; ++i) {
     const auto& h = holders[i];
-    held += fmt::format("{}{} (pid {}{})", held.empty() ? "" : ", ", h.comm.empty() ? "?" : h.comm, h.pid,
-                        h.unit.empty() ? "" : ", " + h.unit);
+    const std::string& name = !h.command.empty() ? h.command : !h.comm.empty() ? h.comm : "?";
+    held += fmt::format("{}{} (pid {}{})", held.empty() ? "" : ", ", name, h.pid, h.unit.empty() ? "" : ", " + h.unit);
   }
   if (holders.size() > kHoldersNamed) held += fmt::format(" and {} more", holders.size() - kHoldersNamed);
   return fmt::format("a BPF scheduler that scxlab did not start is loaded: ops '{}' (state {}){}; {}: a trial must "
@@ -114,5 +126,11 @@ void claim_sched_ext(Journal& journal, const BackendOptions& options, const Clai
 }
 
 void claim_sched_ext(Journal& journal, const BackendOptions& options) { claim_sched_ext(journal, options, ClaimPaths{}); }
+
+std::string loaded_scheduler_problem() {
+  const auto status = read_sched_ext_status();
+  if (!status.present || status.state == "disabled") return "";
+  return describe_foreign_scheduler(status, struct_ops_holders());
+}
 
 }  // namespace scxlab::schedulers

@@ -14,7 +14,8 @@ namespace scxlab::schedulers {
 // A process holding a BPF struct_ops map or link: a loaded sched_ext scheduler keeps both.
 struct OpsHolder {
   pid_t pid = 0;
-  std::string comm;  // /proc/<pid>/comm
+  std::string comm;     // /proc/<pid>/comm
+  std::string command;  // its command line, words joined by spaces (a loader's names the program)
   std::string unit;  // "scx.service", "scx_loader.service" when its cgroup says so, else ""
 };
 

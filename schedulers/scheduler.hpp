@@ -164,6 +164,10 @@ struct ForeignScheduler : std::runtime_error {
 // their scheduler awaited. Throws ForeignScheduler; does nothing on a kernel without sched_ext.
 void claim_sched_ext(Journal& journal, const BackendOptions& o);
 
+// What claim_sched_ext would refuse for a BPF scheduler loaded now (one line: the ops, its
+// process, how to stop it); "" when none is loaded or the kernel has no sched_ext. For doctor.
+std::string loaded_scheduler_problem();
+
 // What the kernel offers: sched_ext present? its state and loaded ops; for doctor and planning.
 struct SchedExtStatus {
   bool present = false;

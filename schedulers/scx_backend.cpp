@@ -21,7 +21,7 @@ namespace bp = boost::process;
 namespace fs = std::filesystem;
 namespace {
 
-constexpr size_t kOutputTailLines = 12;
+constexpr size_t kOutputTailLines = 20;  // a verifier refusal needs about that many to show why
 
 std::string describe_exit(const siginfo_t& si) {
   if (si.si_code == CLD_EXITED) return fmt::format("exited with status {}", si.si_status);

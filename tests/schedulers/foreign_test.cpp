@@ -16,9 +16,10 @@ namespace {
 
 // A process in a /proc double with one fd whose fdinfo is `fdinfo`.
 void add_process(const TempDir& dir, int pid, const std::string& comm, const std::string& fdinfo,
-                 const std::string& cgroup = "0::/user.slice\n") {
+                 const std::string& cgroup = "0::/user.slice\n", const std::string& cmdline = "") {
   const std::string root = dir / ("proc/" + std::to_string(pid));
   write_text(root + "/comm", comm + "\n");
+  write_text(root + "/cmdline", cmdline.empty() ? comm + std::string(1, '\0') : cmdline);
   write_text(root + "/cgroup", cgroup);
   write_text(root + "/fdinfo/3", "pos:\t0\nflags:\t02000002\n");
   write_text(root + "/fdinfo/4", fdinfo);
@@ -60,13 +61,24 @@ TEST_CASE("the holders of a struct_ops map or link are found, with their comm an
   CHECK(holders[1].unit.empty());
 }
 
+TEST_CASE("a scheduler run through a dynamic loader is named by its command line") {
+  TempDir dir;
+  using namespace std::string_literals;
+  add_process(dir, 203, "ld-linux-x86-64", kStructOpsLink, "0::/\n",
+              "/opt/scx/lib/ld-linux-x86-64.so.2\0--library-path\0/opt/scx/lib\0/opt/scx/bin/scx_rusty\0"s);
+  const auto holders = struct_ops_holders(dir / "proc");
+  REQUIRE(holders.size() == 1);
+  const auto line = describe_foreign_scheduler({true, "enabled", "rusty_1.1.2", 2}, holders);
+  CHECK_THAT(line, Catch::Contains("/opt/scx/bin/scx_rusty (pid 203)"));
+}
+
 TEST_CASE("a foreign scheduler is described in one line: ops, process, and how to stop it") {
   SchedExtStatus s{true, "enabled", "simple", 3};
-  const auto by_hand = describe_foreign_scheduler(s, {{412, "scx_simple", ""}});
+  const auto by_hand = describe_foreign_scheduler(s, {{412, "scx_simple", "scx_simple", ""}});
   CHECK(by_hand.find('\n') == std::string::npos);
   CHECK_THAT(by_hand, Catch::Contains("ops 'simple'") && Catch::Contains("scx_simple (pid 412)") &&
                           Catch::Contains("kill -INT 412"));
-  const auto managed = describe_foreign_scheduler(s, {{77, "scx_rusty", "scx.service"}});
+  const auto managed = describe_foreign_scheduler(s, {{77, "scx_rusty", "/usr/bin/scx_rusty", "scx.service"}});
   CHECK_THAT(managed, Catch::Contains("systemctl stop scx.service") && Catch::Contains("--take-over"));
   const auto unseen = describe_foreign_scheduler(s, {});
   CHECK_THAT(unseen, Catch::Contains("no process holds it") && Catch::Contains("sysrq-trigger"));

@@ -13,11 +13,6 @@ namespace {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::string vm_kernel_version() {
-  const char* cache = std::getenv("SCXLAB_VM_CACHE");
-  return first_line(read_file(std::filesystem::path(cache ? cache : "/var/cache/scxlab/vm") / "kernel-version"));
-}
-
 }  // namespace
 
 TEST_CASE("vm.sh run boots the sched_ext kernel, carries files in and brings the exit status and results back", "[vm]") {

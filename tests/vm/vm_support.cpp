@@ -23,6 +23,18 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+std::filesystem::path vm_cache() {
+  const char* cache = std::getenv("SCXLAB_VM_CACHE");
+  return cache && *cache ? cache : "/var/cache/scxlab/vm";
+}
+
+std::string vm_kernel_version() {
+  const auto text = read_file(vm_cache() / "kernel-version");
+  return text.substr(0, text.find('\n'));
+}
+
+std::filesystem::path vm_examples_dir() { return vm_cache() / "examples" / vm_kernel_version(); }
+
 std::filesystem::path source_path(const std::string& relative) { return std::filesystem::path(SCXLAB_SOURCE_DIR) / relative; }
 std::filesystem::path build_path(const std::string& relative) { return std::filesystem::path(SCXLAB_BINARY_DIR) / relative; }
 

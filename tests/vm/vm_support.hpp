@@ -36,6 +36,12 @@ std::string read_file(const std::filesystem::path& path);
 // key=value lines (as tests/vm/guest/scheduler_check.sh writes them).
 std::map<std::string, std::string> read_key_values(const std::filesystem::path& path);
 
+// The VM lab's cache ($SCXLAB_VM_CACHE, else /var/cache/scxlab/vm) and the kernel cached there.
+std::filesystem::path vm_cache();
+std::string vm_kernel_version();
+// Where `vm.sh examples` put the cached kernel's own example schedulers (bin/, status).
+std::filesystem::path vm_examples_dir();
+
 std::filesystem::path source_path(const std::string& relative);  // in the source tree
 std::filesystem::path build_path(const std::string& relative);   // in the build tree
 
