@@ -5,7 +5,7 @@
 
 using namespace scxlab::harness;
 
-TEST_CASE("a workload spec is a name and key=value params; a command workload keeps its file", "[cli]") {
+TEST_CASE("a workload spec is a name and key=value params, a command workload keeps its file", "[cli]") {
   const auto plain = parse_entry("messaging:groups=4,loops=100");
   CHECK(plain.workload == "messaging");
   CHECK(plain.params.at("groups") == "4");

@@ -137,7 +137,7 @@ TEST_CASE("a host shootout: the DB, the JSON export, the HTML report and the pri
   fs::remove_all(dir);
 }
 
-TEST_CASE("SIGINT or SIGKILL mid-trial: finished trials kept; --resume completes the plan, each trial once",
+TEST_CASE("SIGINT or SIGKILL mid-trial: finished trials kept, --resume completes the plan, each trial once",
           "[integration]") {
   const std::string signal = GENERATE(as<std::string>{}, "INT", "KILL");
   const auto dir = scxlab::test::fresh_temp_dir("resume-" + signal);

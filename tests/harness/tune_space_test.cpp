@@ -73,7 +73,7 @@ TEST_CASE("a --knobs list naming a knob that does not exist or cannot be tuned h
                     Catch::Contains("Operation not permitted"));
 }
 
-TEST_CASE("bounds of --subject-to: absolute and baseline-relative bounds; anything else names the form", "[tune]") {
+TEST_CASE("bounds of --subject-to: absolute and baseline-relative bounds, anything else names the form", "[tune]") {
   const auto relative = parse_bound("fps.avg >= 0.97*baseline");
   CHECK(relative.metric == "fps.avg");
   CHECK(relative.at_least);

@@ -57,7 +57,7 @@ regex = 'value ([0-9]+)'
 
 }  // namespace
 
-TEST_CASE("a scheduler scxlab did not start stops the run before anything is written; one that served during a "
+TEST_CASE("a scheduler scxlab did not start stops the run before anything is written, and one that served during a "
           "trial of the kernel default fails that trial",
           "[vm]") {
   INFO("the kernel's example schedulers are not built: scripts/vm/vm.sh examples");

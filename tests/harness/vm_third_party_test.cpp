@@ -61,7 +61,7 @@ std::string guest_shootout(const std::string& name, const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("the kernel's own example schedulers run through the scx backend; a verifier refusal is a failed start",
+TEST_CASE("the kernel's own example schedulers run through the scx backend, a verifier refusal being a failed start",
           "[vm]") {
   INFO("the kernel's example schedulers are not built: scripts/vm/vm.sh examples (scripts/setup.sh --test runs it)");
   REQUIRE(fs::exists(vm_examples_dir() / "status"));

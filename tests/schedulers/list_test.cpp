@@ -4,7 +4,7 @@
 
 using namespace scxlab::schedulers;
 
-TEST_CASE("list: the kernel default always runs; sched_ext schedulers say why not") {
+TEST_CASE("list: the kernel default always runs, sched_ext schedulers say why not") {
   const auto rows = list_schedulers(load_manifests());
   const bool sched_ext = read_sched_ext_status().present;
   bool saw_kernel = false;

@@ -127,7 +127,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("scx_loader backend: StartSchedulerWithArgs carries the binary and the built args; sysfs decides") {
+TEST_CASE("scx_loader backend: StartSchedulerWithArgs carries the binary and the built args, sysfs decides") {
   Setup s;
   PeerBus bus(s.fake);
   Journal journal(s.dir / "journal.json");

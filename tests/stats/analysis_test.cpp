@@ -270,7 +270,7 @@ TEST_CASE("analyse: a workload without the baseline is not ranked and says so", 
   CHECK(a.overall_ranking[0].second == Approx(2.0 / 1.0).epsilon(0.02));  // from workload a only
 }
 
-TEST_CASE("analyse: non-finite values are dropped with a warning; a metric the baseline lacks is named",
+TEST_CASE("analyse: non-finite values are dropped with a warning, a metric the baseline lacks is named",
           "[analysis]") {
   std::vector<Observation> obs;
   add(obs, "w", "base", "t", Direction::lower_is_better, true, {1, 1.01, NAN, 0.99, 1.02, 0.98});
@@ -329,7 +329,7 @@ TEST_CASE("analysis options out of range are refused, naming the option", "[anal
   CHECK(refusal(AnalysisOptions{}) == "accepted");
 }
 
-TEST_CASE("summarize: median, interval, spread; non-finite values ignored", "[analysis]") {
+TEST_CASE("summarize: median, interval, spread, non-finite values ignored", "[analysis]") {
   const std::vector<double> v{10, 12, 11, 13, 9, NAN, 10.5};
   const auto s = summarize(v, AnalysisOptions{});
   CHECK(s.n == 6);

@@ -129,7 +129,7 @@ TEST_CASE("messaging runs in processes and threads, over sockets and pipes", "[w
   }
 }
 
-TEST_CASE("on_ready sees the root blocked before any work; on_finished follows", "[workloads][runner]") {
+TEST_CASE("on_ready sees the root blocked before any work, on_finished follows", "[workloads][runner]") {
   for (const auto* workload : {"messaging", "request", "frames", "hackbench"}) {
     pid_t seen = 0;
     std::size_t threads_at_ready = 0, children_at_ready = 99;

@@ -22,7 +22,7 @@ pid_t a_dead_pid() {
 
 }  // namespace
 
-TEST_CASE("a scratch directory goes with its run; a killed run's is removed by the next one") {
+TEST_CASE("a scratch directory goes with its run, a killed run's is removed by the next one") {
   char base_template[] = "/tmp/scxlab-scratch-test-XXXXXX";
   const fs::path base = mkdtemp(base_template);
   setenv("TMPDIR", base.c_str(), 1);
