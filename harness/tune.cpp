@@ -111,7 +111,7 @@ class Evaluator {
     }
     const auto sched = to_scheduler_config(manifest_, space_, config, label);
     try {
-      schedulers::effective_knobs(manifest_, sched);  // a constraint the space could not model
+      schedulers::effective_knobs(manifest_, sched);  // the space's rule should have kept it out
     } catch (const std::invalid_argument& e) {
       return rejected(sched, kind, e.what());
     }
@@ -332,7 +332,7 @@ TuneSpace choose_space(const TuneOptions& o, Lab& lab) {
     return tune_space(m, lab.unavailable_knobs(m.name), *workloads::find_workload(parse_entry(o.workload).workload),
                       o.knobs);
   }
-  return {command_space(o), {}};
+  return {command_space(o), {}, {}};
 }
 
 void check_what_to_tune(const TuneOptions& o) {
@@ -405,6 +405,7 @@ int tune_command(TuneOptions options) {
                              setup.goal.metric, options.budget, options.validate_reps, setup.seed,
                              space.space.describe(space.space.defaults()), dir);
     for (const auto& l : space.left_out) std::cerr << "  not tuned: " << l << "\n";
+    for (const auto& c : space.constraints) std::cerr << "  constraint: " << c << "\n";
   }
 
   Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
