@@ -1,7 +1,9 @@
 #include "harness/recommendation.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -94,13 +96,78 @@ toml::array string_array(const std::vector<std::string>& items) {
   return a;
 }
 
+// Reasons that differ only in numbers (a pid, a knob value, a duration) are one group.
+std::string group_key(const std::string& reason) {
+  static const std::regex numbers("[0-9]+(\\.[0-9]+)?");
+  return std::regex_replace(reason, numbers, "#");
+}
+
+void add_to(std::vector<EvaluationTally::Group>& groups, const std::string& reason) {
+  const auto key = group_key(reason);
+  const auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return group_key(g.reason) == key; });
+  if (it == groups.end()) groups.push_back({1, reason});
+  else ++it->count;
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+}
+
+std::vector<std::string> group_lines(const std::vector<EvaluationTally::Group>& groups) {
+  std::vector<std::string> out;
+  for (const auto& g : groups) out.push_back(fmt::format("{}x {}", g.count, g.reason));
+  return out;
+}
+
+// "5 evaluations (2 measured, 0 failed, 3 refused before running)".
+std::string counts(const EvaluationTally& t) {
+  return fmt::format("{} evaluation{} ({} measured, {} failed, {} refused before running)", t.total(),
+                     t.total() == 1 ? "" : "s", t.measured, t.failed, t.refused);
+}
+
+std::string keep_default_verdict(const EvaluationTally& t) {
+  const std::size_t proposed = t.total() > 0 ? t.total() - 1 : 0;  // after the default
+  if (proposed > 0 && t.measured <= 1) {
+    return fmt::format("keep the default: none of the {} configurations proposed after it ran without failure "
+                       "({} failed, {} refused before running), so there was nothing to validate against it",
+                       proposed, t.failed, t.refused);
+  }
+  return fmt::format("keep the default: after {} the model's best configuration is the default itself", counts(t));
+}
+
 }  // namespace
+
+void EvaluationTally::add_failure(const std::string& reason) {
+  ++failed;
+  add_to(failures, reason);
+}
+
+void EvaluationTally::add_refusal(const std::string& reason) {
+  ++refused;
+  add_to(refusals, reason);
+}
+
+std::vector<std::string> EvaluationTally::lines() const {
+  std::vector<std::string> out{counts(*this)};
+  for (const auto& line : group_lines(failures)) out.push_back("failed: " + line);
+  for (const auto& line : group_lines(refusals)) out.push_back("refused before running: " + line);
+  return out;
+}
+
+nlohmann::json EvaluationTally::to_json() const {
+  const auto groups = [](const std::vector<Group>& gs) {
+    auto a = nlohmann::json::array();
+    for (const auto& g : gs) a.push_back({{"count", g.count}, {"reason", g.reason}});
+    return a;
+  };
+  return {{"total", total()}, {"measured", measured}, {"failed", failed}, {"refused", refused},
+          {"failures", groups(failures)}, {"refusals", groups(refusals)}};
+}
 
 Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std::string& workload,
                       const std::string& objective, const std::vector<Bound>& bounds,
-                      const tuner::Optimizer& optimizer, const schedulers::Manifest& manifest, bool best_is_default,
-                      double min_effect, std::uint64_t seed) {
+                      const tuner::Optimizer& optimizer, const EvaluationTally& evaluations,
+                      const schedulers::Manifest& manifest, bool best_is_default, double min_effect,
+                      std::uint64_t seed) {
   Recommendation r;
+  r.evaluations = evaluations;
   r.scheduler = manifest.name;
   r.workload = workload;
   r.objective = objective;
@@ -111,10 +178,8 @@ Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std
   const auto& space = optimizer.space();
   r.knob_values = space.to_json(best.config);
   r.config = to_scheduler_config(manifest, space, best.config, "tuned");
-  const auto evaluations = optimizer.evaluations();
   if (best_is_default) {
-    r.verdict = fmt::format("keep the default: after {} evaluations the model's best configuration is the default itself",
-                            evaluations);
+    r.verdict = keep_default_verdict(evaluations);
     return r;
   }
   HeadlineMap headlines{{workload, {objective}}};
@@ -131,7 +196,7 @@ Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std
   } else if (better) {
     r.verdict = fmt::format("keep the default: {} is better ({}) but a bound does not hold", objective, evidence);
   } else {
-    r.verdict = fmt::format("keep the default: the validation of the best of {} evaluations found {} {}", evaluations,
+    r.verdict = fmt::format("keep the default: the validation of the best of {} found {} {}", counts(evaluations),
                             objective, evidence);
   }
   return r;
@@ -152,6 +217,13 @@ std::string recommendation_toml(const Recommendation& r) {
                                          {"call", std::string(stats::to_string(r.validation->call))}});
   }
   if (!r.bound_checks.empty()) doc.insert("bounds", string_array(r.bound_checks));
+  const auto& e = r.evaluations;
+  doc.insert("evaluations", toml::table{{"total", static_cast<std::int64_t>(e.total())},
+                                        {"measured", static_cast<std::int64_t>(e.measured)},
+                                        {"failed", static_cast<std::int64_t>(e.failed)},
+                                        {"refused", static_cast<std::int64_t>(e.refused)},
+                                        {"failures", string_array(group_lines(e.failures))},
+                                        {"refusals", string_array(group_lines(e.refusals))}});
   doc.insert("knobs", knob_table(r.knob_values));
   toml::table use;
   if (!r.command_line.empty()) {
@@ -177,6 +249,11 @@ std::string recommendation_toml(const Recommendation& r) {
   out << "# scxlab tune: the recommendation for this machine (knob values, how to use them, the evidence)\n"
       << doc << "\n";
   return out.str();
+}
+
+nlohmann::json recommendation_json(const Recommendation& r) {
+  return {{"verdict", r.verdict}, {"recommend", r.recommend}, {"knobs", r.knob_values},
+          {"evaluations", r.evaluations.to_json()}};
 }
 
 void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet) {

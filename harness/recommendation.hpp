@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,27 @@
 #include "tuner/optimizer.hpp"
 
 namespace scxlab::harness {
+
+// How the tuning evaluations ended: measured, failed while running, or refused before
+// running (the scheduler would not accept the configuration); failures and refusals grouped
+// by reason (reasons that differ only in numbers are one group), most frequent first.
+struct EvaluationTally {
+  struct Group {
+    std::size_t count = 0;
+    std::string reason;  // the group's first
+  };
+  std::size_t measured = 0, failed = 0, refused = 0;
+  std::vector<Group> failures, refusals;
+  std::size_t total() const { return measured + failed + refused; }
+  void add_failure(const std::string& reason);
+  void add_refusal(const std::string& reason);
+  // "5 evaluations: 2 measured, 0 failed, 3 refused before running", then one line a group.
+  std::vector<std::string> lines() const;
+  nlohmann::json to_json() const;
+};
+
+// The reason of an evaluation refused before running starts so.
+inline constexpr std::string_view kNotRun = "not run: ";
 
 struct Recommendation {
   bool recommend = false;
@@ -30,18 +52,22 @@ struct Recommendation {
   std::vector<std::string> bound_checks;  // "fps.avg 59.9 >= 58.2 (0.97 x default 60.0): holds"
   std::vector<tuner::KnobImportance> importance;
   std::vector<tuner::TracePoint> trace;
+  EvaluationTally evaluations;
 };
 
 // Judges the validation trials of the run (default vs tuned) on the objective and bounds.
 Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std::string& workload,
                       const std::string& objective, const std::vector<Bound>& bounds,
-                      const tuner::Optimizer& optimizer, const schedulers::Manifest& manifest, bool best_is_default,
-                      double min_effect, std::uint64_t seed);
+                      const tuner::Optimizer& optimizer, const EvaluationTally& evaluations,
+                      const schedulers::Manifest& manifest, bool best_is_default, double min_effect,
+                      std::uint64_t seed);
 
 // Prints the verdict and writes <dir>/recommendation.toml (atomically).
 void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet);
 
 // The TOML text of recommendation.toml.
 std::string recommendation_toml(const Recommendation& r);
+// The verdict, the knob values and the evaluations, for --json.
+nlohmann::json recommendation_json(const Recommendation& r);
 
 }  // namespace scxlab::harness

@@ -72,7 +72,7 @@ bool all_headlines_precise(const stats::RunAnalysis& analysis, double target) {
 
 void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::string& dir,
                    const AnalysisRequest& request, bool json_to_stdout,
-                   const std::vector<std::string>& notes) {
+                   const std::vector<std::string>& notes, const nlohmann::json& json_extra) {
   const auto analysis = analyse_run(db, run_id, request);
   const auto run = db.run(run_id);
   const auto trials = db.trials(run_id);
@@ -82,7 +82,9 @@ void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::s
   reports::ReportInput input{*run, trials, analysis, notes};
   reports::write_html_report((out / "report.html").string(), input);
   if (json_to_stdout) {
-    std::cout << reports::analysis_to_json(analysis).dump(2) << "\n";
+    auto j = reports::analysis_to_json(analysis);
+    if (json_extra.is_object()) j.update(json_extra);
+    std::cout << j.dump(2) << "\n";
   } else {
     reports::TerminalOptions options;
     options.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");

@@ -38,9 +38,10 @@ stats::RunAnalysis analyse_run(const store::ResultsDb& db, std::int64_t run_id, 
 // Every headline metric of every scheduler and workload has an interval within +-target.
 bool all_headlines_precise(const stats::RunAnalysis& analysis, double target);
 
-// The terminal table (or JSON on stdout), results.json, results.csv and report.html.
+// The terminal table (or JSON on stdout), results.json, results.csv and report.html;
+// `json_extra`'s keys join the JSON on stdout.
 void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::string& dir,
                    const AnalysisRequest& request, bool json_to_stdout,
-                   const std::vector<std::string>& notes);
+                   const std::vector<std::string>& notes, const nlohmann::json& json_extra = nullptr);
 
 }  // namespace scxlab::harness

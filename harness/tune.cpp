@@ -112,7 +112,7 @@ class Evaluator {
     }
     const auto sched = to_scheduler_config(manifest_, space_, config, label);
     try {
-      schedulers::effective_knobs(manifest_, sched);  // a constraint the space could not model
+      schedulers::effective_knobs(manifest_, sched);  // the space's rule should have kept it out
     } catch (const std::invalid_argument& e) {
       return rejected(sched, kind, e.what());
     }
@@ -128,7 +128,7 @@ class Evaluator {
     rec.workload = entry_.label;
     rec.workload_params = entry_.params;
     rec.status = "failed";
-    rec.reason = "not run: " + why;
+    rec.reason = std::string(kNotRun) + why;
     rec.started_utc = rec.ended_utc = utc_now_iso8601();
     return rec;
   }
@@ -155,20 +155,36 @@ class TuneLoop {
   bool run(Progress& progress) {
     const auto baseline = evaluate_default(progress);
     if (!baseline) return false;
-    optimizer_.emplace(space_, optimizer_options(*baseline));
+    try {
+      optimizer_.emplace(space_, optimizer_options(*baseline));
+    } catch (const tuner::SpaceError& e) {  // constraints that leave almost no room
+      throw UsageError(e.what());
+    }
     for (const auto& t : committed_) optimizer_->observe(space_.from_json(t.scheduler_config.at("tuner")), outcome(t));
     progress.set_total(static_cast<std::size_t>(setup_.options.budget));
     while (!optimizer_->finished()) {
       if (guard_.interrupted()) return false;
       const auto s = optimizer_->suggest();
-      const auto rec = evaluate(s.config, std::string(tuner::to_string(s.reason)), progress);
+      auto rec = evaluate(s.config, std::string(tuner::to_string(s.reason)), progress);
       if (rec.status == "interrupted") return false;
       optimizer_->observe(s.config, outcome(rec));
+      committed_.push_back(std::move(rec));
     }
     return true;
   }
 
   const tuner::Optimizer& optimizer() const { return *optimizer_; }
+
+  // How the evaluations committed so far ended.
+  EvaluationTally tally() const {
+    EvaluationTally t;
+    for (const auto& rec : committed_) {
+      if (outcome(rec).ok) ++t.measured;
+      else if (rec.reason.rfind(kNotRun, 0) == 0) t.add_refusal(rec.reason.substr(kNotRun.size()));
+      else t.add_failure(failure_reason(rec));
+    }
+    return t;
+  }
 
  private:
   // The first evaluation, the default configuration: its values anchor relative bounds.
@@ -210,6 +226,17 @@ class TuneLoop {
                                                      : tuner::OutcomeConstraint::Kind::at_most, bound});
     }
     return oo;
+  }
+
+  // Why an evaluation counts as failed (outcome() says it does).
+  std::string failure_reason(const store::TrialRecord& t) const {
+    if (t.status == "failed") return t.reason;
+    if (t.status != "ok") return fmt::format("{}: {}", t.status, t.reason);  // ejected, timed_out
+    for (const auto& name : metrics_needed()) {
+      if (!metric_value(t, name)) return fmt::format("'{}' was not measured", name);
+    }
+    return fmt::format("'{}' = {:.4g}: not > 0, which its log-scale model needs", setup_.goal.metric,
+                       *metric_value(t, setup_.goal.metric));
   }
 
   tuner::Outcome outcome(const store::TrialRecord& t) const {
@@ -333,7 +360,7 @@ TuneSpace choose_space(const TuneOptions& o, Lab& lab) {
     return tune_space(m, lab.unavailable_knobs(m.name), *workloads::find_workload(parse_entry(o.workload).workload),
                       o.knobs);
   }
-  return {command_space(o), {}};
+  return {command_space(o), {}, {}};
 }
 
 void check_what_to_tune(const TuneOptions& o) {
@@ -408,6 +435,7 @@ int tune_command(TuneOptions options) {
                              setup.goal.metric, options.budget, options.validate_reps, setup.seed,
                              space.space.describe(space.space.defaults()), dir);
     for (const auto& l : space.left_out) std::cerr << "  not tuned: " << l << "\n";
+    for (const auto& c : space.constraints) std::cerr << "  constraint: " << c << "\n";
   }
 
   Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
@@ -422,7 +450,7 @@ int tune_command(TuneOptions options) {
     if (!is_default) complete = validate(setup, {space.space.defaults(), best.config}, evaluator, db, run_id, guard, progress);
     if (complete) {
       recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds, loop.optimizer(),
-                              manifest, is_default, options.min_effect, setup.seed);
+                              loop.tally(), manifest, is_default, options.min_effect, setup.seed);
       if (command_mode) recommendation->command_line = with_values(options.command, space.space, best.config);
     }
   }
@@ -430,13 +458,14 @@ int tune_command(TuneOptions options) {
   lab.stop_scheduler();
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
   const AnalysisRequest request{kDefaultLabel, options.min_effect, {{setup.entry.label, setup.entry.headline}}, setup.seed};
-  write_outputs(db, run_id, dir, request, options.json, {});
+  write_outputs(db, run_id, dir, request, options.json, loop.tally().lines(),
+                recommendation ? nlohmann::json{{"tune", recommendation_json(*recommendation)}} : nlohmann::json());
   if (!complete) {
     std::cerr << "interrupted: every finished evaluation is saved in " << dir << "/" << kDbName << "\n"
               << resume_hint(dir) << "\n";
     return kExitInterrupted;
   }
-  write_recommendation(*recommendation, dir, options.quiet);
+  write_recommendation(*recommendation, dir, options.quiet || options.json);  // --json: on stdout already
   return kExitOk;
 }
 

@@ -1,13 +1,16 @@
 #include "harness/tune_space.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
-#include <sstream>
+#include <memory>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "harness/errors.hpp"
+#include "schedulers/constraint.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -71,50 +74,152 @@ tuner::Knob to_tuner_knob(const Knob& k) {
   return t;
 }
 
-// "a <= b <= c" (or "<") over knobs of the space -> a - b <= 0, b - c <= 0; expressions
-// with anything else (||, &&, ==, numbers) are not linear in this sense: nullopt.
-std::vector<tuner::LinearConstraint> chain_constraints(const std::string& expr, const tuner::Space& space) {
-  std::istringstream words(expr);
-  std::vector<std::string> tokens;
-  for (std::string w; words >> w;) tokens.push_back(w);
-  if (tokens.size() < 3 || tokens.size() % 2 == 0) return {};
-  std::vector<tuner::LinearConstraint> out;
-  for (std::size_t i = 0; i + 2 < tokens.size(); i += 2) {
-    const auto &a = tokens[i], &op = tokens[i + 1], &b = tokens[i + 2];
-    if ((op != "<=" && op != "<") || !space.index_of(a) || !space.index_of(b)) return {};
-    const bool strict_ints = op == "<" && space.knob(a).type == tuner::KnobType::integer &&
-                             space.knob(b).type == tuner::KnobType::integer;
-    out.push_back({{{a, 1.0}, {b, -1.0}}, strict_ints ? -1.0 : 0.0, expr});
+// "slice_max_us >= 5000", "slice_min_us - slice_max_us <= 0".
+std::string comparison_text(const schedulers::LinearComparison& c) {
+  const char* op = c.strict ? "<" : "<=";
+  if (c.terms.size() == 1 && c.terms[0].second == -1)
+    return fmt::format("{} {} {}", c.terms[0].first, c.strict ? ">" : ">=", -c.bound);
+  std::string lhs;
+  for (const auto& [name, coef] : c.terms) {
+    const std::string sign = coef < 0 ? "- " : (lhs.empty() ? "" : "+ ");
+    const double size = std::fabs(coef);
+    lhs += fmt::format("{}{}{}{}", lhs.empty() ? "" : " ", sign, size == 1 ? "" : fmt::format("{}*", size), name);
   }
-  return out;
+  return fmt::format("{} {} {}", lhs, op, c.bound);
+}
+
+// The knobs of `expr` that are not tuned, with the values they keep: "pinned_slice_us=5000".
+std::string held_values(const schedulers::Manifest& m, const schedulers::ConstraintExpr& expr,
+                        const std::set<std::string>& tuned) {
+  std::vector<std::string> held;
+  for (const auto& name : expr.names()) {
+    if (tuned.count(name)) continue;
+    const Knob* k = m.find_knob(name);
+    held.push_back(fmt::format("{}={}", name, k && !k->default_value.empty() ? k->default_value : "unset"));
+  }
+  return fmt::format("{}", fmt::join(held, ", "));
+}
+
+tuner::Knob* numeric_knob(std::vector<tuner::Knob>& knobs, const std::string& name) {
+  const auto it = std::find_if(knobs.begin(), knobs.end(), [&](const auto& k) { return k.name == name; });
+  if (it == knobs.end() || (it->type != tuner::KnobType::real && it->type != tuner::KnobType::integer)) return nullptr;
+  return &*it;
+}
+
+// Tightens `k`'s tuning range to coef * k <= bound (< when strict), on the grid of an integer
+// knob; returns whether the range changed. Throws UsageError when at most one value is left.
+bool narrow(tuner::Knob& k, double coef, double bound, bool strict, const std::string& why) {
+  const double limit = bound / coef;
+  const bool upper = coef > 0;
+  double v = strict ? std::nextafter(limit, upper ? -HUGE_VAL : HUGE_VAL) : limit;
+  if (k.type == tuner::KnobType::integer) {  // the last grid level on the allowed side
+    const double steps = (limit - k.low) / static_cast<double>(k.step);
+    const double level = upper ? (strict ? std::ceil(steps - 1e-9) - 1 : std::floor(steps + 1e-9))
+                               : (strict ? std::floor(steps + 1e-9) + 1 : std::ceil(steps - 1e-9));
+    v = k.low + static_cast<double>(k.step) * level;
+  }
+  const auto before = std::make_pair(k.low, k.high);
+  if (upper) k.high = std::min(k.high, v);
+  else k.low = std::max(k.low, v);
+  if (k.low < k.high) return std::make_pair(k.low, k.high) != before;
+  throw UsageError(fmt::format("nothing to search in {}: {} leaves it {} of its tuning range; tune the knobs it "
+                               "names too (--knobs) or leave {} out",
+                               k.name, why, k.low == k.high ? fmt::format("only {}", k.low) : std::string("no value"),
+                               k.name));
+}
+
+// coef * knob terms over integer knobs only: their sum is an integer too.
+bool integer_sum(const schedulers::LinearComparison& c, std::vector<tuner::Knob>& knobs) {
+  return std::all_of(c.terms.begin(), c.terms.end(), [&](const auto& t) {
+    return numeric_knob(knobs, t.first)->type == tuner::KnobType::integer && t.second == std::floor(t.second);
+  });
+}
+
+// What the manifest's constraints ask of the tuned knobs while the others keep their
+// defaults: bounds narrow the knobs' ranges, linear comparisons between tuned knobs become
+// linear constraints; what is not linear in numeric knobs (a disjunction remains, a boolean
+// or a choice is compared) is left to the space's rule, and `ts` says which is which.
+void model_constraint(TuneSpace& ts, std::vector<tuner::Knob>& knobs, std::vector<tuner::LinearConstraint>& linear,
+                      const schedulers::Manifest& m, const schedulers::Constraint& c,
+                      const std::set<std::string>& tuned) {
+  using Kind = schedulers::Residual::Kind;
+  const auto expr = schedulers::ConstraintExpr::parse(c.expr);
+  const auto residual = expr.residual([&](const std::string& n) { return tuned.count(n) > 0; },
+                                      [&](const std::string& n) { return schedulers::constraint_value(m, {}, n); });
+  const auto held = held_values(m, expr, tuned);
+  const auto source = held.empty() ? fmt::format("constraint '{}'", c.expr)
+                                   : fmt::format("constraint '{}' with {}", c.expr, held);
+  if (residual.kind == Kind::holds) return;
+  if (residual.kind == Kind::fails)
+    throw UsageError(fmt::format("{} cannot hold, whatever the tuned knobs are: tune those knobs too (--knobs){}",
+                                 source, c.help.empty() ? "" : "; " + c.help));
+  bool modelled = residual.kind == Kind::linear;
+  for (const auto& cmp : residual.all_of) {
+    const bool numeric = std::all_of(cmp.terms.begin(), cmp.terms.end(),
+                                     [&](const auto& t) { return numeric_knob(knobs, t.first) != nullptr; });
+    if (!numeric) {
+      modelled = false;
+      continue;
+    }
+    const auto text = held.empty() ? c.expr : comparison_text(cmp);
+    const auto note = fmt::format("{}: from {}", text, source);
+    if (cmp.terms.size() == 1) {
+      if (narrow(*numeric_knob(knobs, cmp.terms[0].first), cmp.terms[0].second, cmp.bound, cmp.strict, source))
+        ts.constraints.push_back(note);
+      continue;
+    }
+    if (!held.empty()) ts.constraints.push_back(note);
+    const bool integral = integer_sum(cmp, knobs);
+    linear.push_back({cmp.terms, cmp.strict && integral ? std::ceil(cmp.bound) - 1 : cmp.bound, text});
+    modelled = modelled && (!cmp.strict || integral);
+  }
+  if (!modelled) ts.constraints.push_back(fmt::format("{}: every configuration is checked before it is proposed", source));
+}
+
+// The tuner's knobs for the chosen manifest knobs: exclusive flags become one categorical knob.
+std::vector<tuner::Knob> tuner_knobs(const std::vector<const Knob*>& chosen) {
+  std::vector<tuner::Knob> knobs;
+  std::map<std::string, std::vector<tuner::Knob>> groups;
+  for (const Knob* k : chosen) {
+    if (!k->group.empty() && k->type == "flag") groups[k->group].push_back(to_tuner_knob(*k));
+    else knobs.push_back(to_tuner_knob(*k));
+  }
+  for (const auto& [group, members] : groups)
+    knobs.push_back(members.size() == 1 ? members.front() : tuner::exclusive_group(group, members));
+  return knobs;
+}
+
+// Every proposal must be a configuration the scheduler accepts: the manifest's own check.
+tuner::Rule accepted_by(const schedulers::Manifest& m, const tuner::Space& space) {
+  return [m = std::make_shared<const schedulers::Manifest>(m),
+          space = std::make_shared<const tuner::Space>(space)](const tuner::Config& c) -> std::string {
+    try {
+      schedulers::effective_knobs(*m, to_scheduler_config(*m, *space, c, "proposal"));
+      return "";
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  };
 }
 
 void add_knobs(TuneSpace& ts, const schedulers::Manifest& m, const std::vector<const Knob*>& chosen) {
-  std::map<std::string, std::vector<tuner::Knob>> groups;
-  for (const Knob* k : chosen) {
-    if (!k->group.empty() && k->type == "flag") {
-      groups[k->group].push_back(to_tuner_knob(*k));
-    } else {
-      ts.space.add(to_tuner_knob(*k));
-    }
-  }
-  for (const auto& [group, members] : groups) {
-    ts.space.add(members.size() == 1 ? members.front() : tuner::exclusive_group(group, members));
-  }
-  for (const auto& c : m.constraints) {
-    const auto linear = chain_constraints(c.expr, ts.space);
-    if (linear.empty()) {
-      ts.left_out.push_back(fmt::format("constraint '{}': checked per proposal, not modelled", c.expr));
-    }
-    for (const auto& l : linear) ts.space.add_constraint(l);
-  }
+  auto knobs = tuner_knobs(chosen);
+  std::set<std::string> tuned;
+  for (const Knob* k : chosen) tuned.insert(k->name);
+  std::vector<tuner::LinearConstraint> linear;
+  for (const auto& c : m.constraints) model_constraint(ts, knobs, linear, m, c, tuned);
+  for (auto& k : knobs) ts.space.add(std::move(k));
+  for (auto& l : linear) ts.space.add_constraint(std::move(l));
+  // The linear model above decides the search; the rule makes its round-off and anything it
+  // could not express unable to reach an evaluation.
+  if (!m.constraints.empty()) ts.space.set_rule(accepted_by(m, ts.space));
 }
 
 }  // namespace
 
 TuneSpace tune_space(const schedulers::Manifest& m, const std::vector<Unavailable>& unavailable,
                      const workloads::WorkloadInfo& workload, const std::vector<std::string>& only) {
-  TuneSpace ts{tuner::Space(m.name), {}};
+  TuneSpace ts{tuner::Space(m.name), {}, {}};
   std::vector<const Knob*> chosen;
   for (const auto& name : only) {
     const Knob* k = m.find_knob(name);

@@ -16,7 +16,6 @@
 namespace scxlab::schedulers {
 namespace {
 
-bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 bool is_positional(const Knob& k) { return k.flag == "<positional>"; }
 
 std::optional<std::string> canonical_bool(const std::string& v) {
@@ -82,21 +81,8 @@ void check_groups(const Manifest& m, const std::map<std::string, std::string>& v
   }
 }
 
-std::optional<double> numeric_value(const Knob& k, const std::string& v) {
-  if (is_boolean(k)) return v == "true" ? 1.0 : 0.0;
-  if (k.type != "int" && k.type != "double") return std::nullopt;
-  return std::stod(v);
-}
-
 void check_constraints(const Manifest& m, const std::map<std::string, std::string>& values) {
-  const auto lookup = [&](const std::string& name) -> std::optional<double> {
-    const Knob* k = m.find_knob(name);
-    if (!k) return std::nullopt;
-    const auto it = values.find(name);
-    const std::string& v = it != values.end() ? it->second : k->default_value;
-    if (v.empty()) return std::nullopt;
-    return numeric_value(*k, v);
-  };
+  const auto lookup = [&](const std::string& name) { return constraint_value(m, values, name); };
   for (const auto& c : m.constraints) {
     if (ConstraintExpr::parse(c.expr).eval(lookup) != false) continue;
     std::vector<std::string> shown;
@@ -141,6 +127,8 @@ const Manifest& find_manifest(const std::string& name, const std::vector<Manifes
 }
 
 }  // namespace
+
+bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 
 const Knob* Manifest::find_knob(const std::string& knob_name) const {
   for (const auto& k : knobs) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "schedulers/knob_values.hpp"
+
 namespace scxlab::schedulers {
 
 struct ConstraintExpr::Node {
@@ -180,7 +182,98 @@ void check_numbers(const Node& n) {
   for (const auto& c : n.children) check_numbers(c);
 }
 
+// An operand once the known values are in: a number, or a free knob.
+struct Operand {
+  std::optional<double> number;
+  std::string knob;
+};
+
+Residual holds() { return {}; }
+Residual fails() { return {Residual::Kind::fails, {}}; }
+
+// Both must hold: every linear part of either is needed.
+Residual both(Residual a, const Residual& b) {
+  using Kind = Residual::Kind;
+  if (a.kind == Kind::fails || b.kind == Kind::fails) return fails();
+  const bool nonlinear = a.kind == Kind::nonlinear || b.kind == Kind::nonlinear;
+  a.all_of.insert(a.all_of.end(), b.all_of.begin(), b.all_of.end());
+  a.kind = nonlinear ? Kind::nonlinear : (a.all_of.empty() ? Kind::holds : Kind::linear);
+  return a;
+}
+
+// One must hold: no linear part of either alone is needed.
+Residual either(const Residual& a, const Residual& b) {
+  using Kind = Residual::Kind;
+  if (a.kind == Kind::holds || b.kind == Kind::holds) return holds();
+  if (a.kind == Kind::fails) return b;
+  if (b.kind == Kind::fails) return a;
+  return {Kind::nonlinear, {}};
+}
+
+void add_term(LinearComparison& c, const Operand& o, double sign) {
+  if (o.number) {
+    c.bound -= sign * *o.number;
+    return;
+  }
+  const auto it = std::find_if(c.terms.begin(), c.terms.end(), [&](const auto& t) { return t.first == o.knob; });
+  if (it == c.terms.end()) c.terms.emplace_back(o.knob, sign);
+  else if ((it->second += sign) == 0) c.terms.erase(it);
+}
+
+// One link "a op b" of a chain.
+Residual link(const Operand& a, const std::string& op, const Operand& b) {
+  if (a.number && b.number) return compare(*a.number, op, *b.number) ? holds() : fails();
+  if (op == "!=") return {Residual::Kind::nonlinear, {}};
+  if (op == "==") return both(link(a, "<=", b), link(b, "<=", a));
+  if (op == ">" || op == ">=") return link(b, op == ">" ? "<" : "<=", a);
+  LinearComparison c;  // a - b < or <= 0, the numbers on the right
+  add_term(c, a, 1);
+  add_term(c, b, -1);
+  c.strict = op == "<";
+  if (c.terms.empty()) return compare(0, op, c.bound) ? holds() : fails();
+  return {Residual::Kind::linear, {std::move(c)}};
+}
+
+using IsFree = std::function<bool(const std::string&)>;
+
+Residual residual_of(const Node& n, const IsFree& is_free, const ConstraintExpr::Lookup& known) {
+  if (n.kind == Node::Kind::compare) {
+    std::vector<Operand> v;
+    for (const auto& o : n.operands) {
+      if (is_name(o) && !is_literal_name(o) && is_free(o)) {
+        v.push_back({std::nullopt, o});
+      } else if (const auto x = value_of(o, known)) {
+        v.push_back({x, ""});
+      } else {
+        return holds();  // no value: the chain is unknown, which eval() lets pass
+      }
+    }
+    Residual r = holds();
+    for (size_t i = 0; i < n.ops.size(); ++i) r = both(std::move(r), link(v[i], n.ops[i], v[i + 1]));
+    return r;
+  }
+  const bool any = n.kind == Node::Kind::any_of;
+  Residual r = any ? fails() : holds();
+  for (const auto& c : n.children) {
+    auto child = residual_of(c, is_free, known);
+    r = any ? either(r, child) : both(std::move(r), child);
+  }
+  return r;
+}
+
 }  // namespace
+
+std::optional<double> constraint_value(const Manifest& m, const std::map<std::string, std::string>& values,
+                                       const std::string& name) {
+  const Knob* k = m.find_knob(name);
+  if (!k) return std::nullopt;
+  const auto it = values.find(name);
+  const std::string& v = it != values.end() ? it->second : k->default_value;
+  if (v.empty()) return std::nullopt;
+  if (is_boolean(*k)) return v == "true" ? 1.0 : 0.0;
+  if (k->type != "int" && k->type != "double") return std::nullopt;
+  return std::stod(v);
+}
 
 ConstraintExpr ConstraintExpr::parse(const std::string& text) {
   Node root = Parser(tokenize(text)).parse();
@@ -197,5 +290,9 @@ std::vector<std::string> ConstraintExpr::names() const {
 }
 
 std::optional<bool> ConstraintExpr::eval(const Lookup& lookup) const { return eval_node(*root_, lookup); }
+
+Residual ConstraintExpr::residual(const std::function<bool(const std::string&)>& is_free, const Lookup& known) const {
+  return residual_of(*root_, is_free, known);
+}
 
 }  // namespace scxlab::schedulers

@@ -7,6 +7,9 @@
 
 namespace scxlab::schedulers {
 
+// flag, bool_value or bool_eq: a knob whose values are true and false.
+bool is_boolean(const Knob& k);
+
 // The value in canonical form (booleans as true/false); throws std::invalid_argument naming
 // the scheduler, the knob, the bad value and the fix (type, range or choices).
 std::string checked_value(const Manifest& m, const Knob& k, const std::string& value);

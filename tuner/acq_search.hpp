@@ -1,7 +1,8 @@
 // Maximising an acquisition over a mixed space (continuous, integer and categorical dims
 // under linear constraints), as BoTorch's optimize_acqf_mixed / Optuna's optim_mixed do:
 //   1. candidates: scrambled Sobol points (tuner/sobol.hpp) plus perturbations of the best
-//      observed points ("anchors"), all on the grid and satisfying the constraints;
+//      observed points ("anchors"), all on the grid and satisfying the constraints and the
+//      space's rule (Encoding::feasible);
 //   2. the best few candidates start local searches that alternate
 //        - a continuous step over the continuous dims with integer and categorical dims held
 //          (NLopt L-BFGS on the analytic gradient; SLSQP when a linear constraint involves

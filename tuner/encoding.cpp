@@ -236,7 +236,7 @@ bool Encoding::feasible(const Eigen::VectorXd& x) const {
     }
     if (lhs > 1e-9 * std::max(magnitude, 1.0)) return false;
   }
-  return true;
+  return !space_.has_rule() || space_.rule_violation(decode(x)).empty();
 }
 
 }  // namespace scxlab::tuner

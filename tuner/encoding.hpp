@@ -64,6 +64,7 @@ class Encoding {
   Eigen::VectorXd constraint_gradient(std::size_t k, const Eigen::VectorXd& x) const;
   // Does constraint k involve this dim?
   bool constrains(std::size_t k, std::size_t dim) const;
+  // The linear constraints hold and the decoded configuration passes the space's rule.
   bool feasible(const Eigen::VectorXd& x) const;
 
  private:

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tuner/encoding.hpp"
 #include "tuner/log_ei.hpp"
@@ -29,10 +30,19 @@ struct OptimizerState {
 namespace {
 
 constexpr std::size_t kAnchors = 5;
+constexpr std::size_t kDrawsPerPoint = 64;  // Sobol draws per initial design point at most
 constexpr double kParegoRho = 0.05;
 
 std::size_t default_initial_points(std::size_t dims, std::size_t budget) {
   return std::max<std::size_t>(5, std::min(2 * dims, budget / 5));
+}
+
+// "a <= b; c + d <= 12; and a rule on whole configurations".
+std::string constraint_texts(const Space& space) {
+  std::vector<std::string> texts;
+  for (const auto& c : space.constraints()) texts.push_back(c.text.empty() ? "a linear constraint" : c.text);
+  if (space.has_rule()) texts.push_back("a rule on whole configurations");
+  return fmt::format("{}", fmt::join(texts, "; "));
 }
 
 // Model targets from raw values: minimised, log-warped on request.
@@ -175,13 +185,23 @@ Optimizer::Optimizer(Space space, OptimizerOptions options) : options_(std::move
   const std::size_t wanted = std::max(state_->initial_points, options_.budget.evaluations) + design.size();
   SobolSequence sobol(enc.size(), mix_seed(options_.seed, stream::design));
   std::vector<double> u(enc.size());
-  for (std::size_t tries = 0; design.size() < wanted && tries < 64 * wanted; ++tries) {
+  std::size_t tries = 0, feasible = 0;
+  for (; design.size() < wanted && tries < kDrawsPerPoint * wanted; ++tries) {
     sobol.next(u);
     const auto x = enc.from_unit(u);
     if (!enc.feasible(x)) continue;
+    ++feasible;
     Config c = enc.decode(x);
     if (std::any_of(design.begin(), design.end(), [&](const Suggestion& s) { return s.config == c; })) continue;
     design.push_back({std::move(c), Reason::initial_design, "", std::numeric_limits<double>::quiet_NaN()});
+  }
+  // Few distinct points because the space is small is fine; because nearly every draw breaks
+  // a constraint, the search would only circle the few feasible points it found.
+  if (design.size() < state_->initial_points && feasible * kDrawsPerPoint < tries) {
+    throw SpaceError(fmt::format("the constraints leave almost no room in space '{}': {} of {} sampled "
+                                 "configurations satisfy them ({}); loosen a constraint, widen a range or tune "
+                                 "other knobs",
+                                 sp.name(), feasible, tries, constraint_texts(sp)));
   }
 }
 

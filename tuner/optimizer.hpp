@@ -13,6 +13,8 @@
 // What it does:
 // - Initial design: the default configuration, the caller's named presets, then scrambled
 //   Sobol points, max(5, min(2d, budget/5)) in all (at least 1 + presets).
+// - No proposal breaks the space's linear constraints or its rule (Space::set_rule): design
+//   points and acquisition candidates that do are dropped before anything is proposed.
 // - Then each suggestion fits a GP (tuner/gp.hpp) to the standardised objective (log-warped
 //   on request) and one GP per outcome constraint, and maximises (tuner/acq_search.hpp)
 //     log EI                         while the learned noise is negligible,
@@ -148,7 +150,9 @@ struct OptimizerState;
 class Optimizer {
  public:
   // Throws SpaceError when the space tunes nothing, a preset or the default configuration
-  // violates a constraint, or the options are inconsistent.
+  // violates a constraint or the rule, the constraints and rule leave too little room for
+  // an initial design (fewer than 1 in 64 sampled configurations pass them), or the
+  // options are inconsistent.
   Optimizer(Space space, OptimizerOptions options);
   ~Optimizer();
   Optimizer(Optimizer&&) noexcept;

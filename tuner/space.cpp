@@ -172,6 +172,10 @@ void Space::add_constraint(LinearConstraint c) {
   constraints_.push_back(std::move(c));
 }
 
+void Space::set_rule(Rule rule) { rule_ = std::move(rule); }
+
+std::string Space::rule_violation(const Config& c) const { return rule_ ? rule_(c) : std::string(); }
+
 void Space::fix(std::string_view name, const Value& v) {
   const auto i = index_of(name);
   if (!i) throw SpaceError(fmt::format("cannot fix unknown knob '{}'", name));
@@ -268,6 +272,7 @@ std::vector<std::string> Space::violations(const Config& c) const {
     for (const auto& [name, coef] : con.terms) scale += std::fabs(coef * as_number(value(c, name)));
     if (slack(con, c) > 1e-9 * std::max(scale, 1.0)) out.push_back(con.text.empty() ? "linear constraint" : con.text);
   }
+  if (auto why = rule_violation(c); !why.empty()) out.push_back(std::move(why));
   return out;
 }
 

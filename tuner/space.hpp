@@ -16,11 +16,15 @@
 // - Linear constraints sum(coef * knob) <= rhs relate numeric knobs in their own units (not
 //   the search scale), e.g. slice_min_us <= pinned_slice_us <= slice_max_us. Every
 //   configuration the tuner proposes satisfies them; the default configuration must too.
+// - A rule (set_rule) checks whole configurations where linear constraints cannot say it,
+//   e.g. a caller's "p == 0 || lo <= p <= hi". Like a linear constraint, and unlike an
+//   outcome constraint, it is known before an evaluation: no proposal breaks it.
 // - Knobs carry opaque metadata for the caller (`meta`) and the command-line binding the
 //   exporter uses (`flag`, `style`, `choice_args`); the optimiser ignores both.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -94,6 +98,9 @@ struct Config {
   bool operator==(const Config&) const = default;
 };
 
+// Why `c` breaks the rule, or "" when it does not.
+using Rule = std::function<std::string(const Config& c)>;
+
 class Space {
  public:
   explicit Space(std::string name = "");
@@ -102,6 +109,11 @@ class Space {
   void add(Knob knob);
   // Adds a constraint over numeric knobs already in the space.
   void add_constraint(LinearConstraint constraint);
+  // Every configuration must also pass `rule` (replaces an earlier one).
+  void set_rule(Rule rule);
+  bool has_rule() const { return static_cast<bool>(rule_); }
+  // Why `c` breaks the rule ("" when it does not or there is none).
+  std::string rule_violation(const Config& c) const;
   // Holds a knob at `value` (not tuned).
   void fix(std::string_view knob, const Value& value);
   // Tunes only these knobs; every other knob is held at its fixed value (default unless
@@ -126,7 +138,7 @@ class Space {
   Config canonical(const Config& c) const;
   // Value of the constraint's left side minus its right side (<= 0 when satisfied).
   double slack(const LinearConstraint& constraint, const Config& c) const;
-  // Texts of the constraints `c` violates (empty when feasible).
+  // Texts of the constraints `c` violates, then why it breaks the rule (empty when feasible).
   std::vector<std::string> violations(const Config& c) const;
   bool feasible(const Config& c) const { return violations(c).empty(); }
   // "slice_max_us=5000 power_mode=performance".
@@ -145,6 +157,7 @@ class Space {
   std::vector<bool> tuned_;
   std::vector<Value> fixed_;
   std::vector<LinearConstraint> constraints_;
+  Rule rule_;
 };
 
 // Numeric view of a value: integers and doubles as they are, booleans 0/1; throws for a

@@ -2,11 +2,14 @@
 // workload that has the frames workload's render_nice attribute and prints
 // (render_nice - 3)^2 + 10. Every evaluation is a real lab trial through the kernel default's
 // backend; the answer must be render_nice = 3, validated and recommended. Interrupted and
-// resumed, the same seed must give the same answer.
+// resumed, the same seed must give the same answer. A constraint on a knob held at its default
+// bounds the search instead of refusing evaluations; a tune whose proposals all fail says so.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "catch.hpp"
@@ -31,6 +34,27 @@ fs::path write_quadratic_workload(const fs::path& dir, const std::string& interr
       << "[[metric]]\nname = \"value\"\nunit = \"count\"\ndirection = \"lower_is_better\"\n"
       << "regex = 'value ([0-9]+)'\nheadline = true\n";
   return path;
+}
+
+// The kernel default's manifest replaced (by name) with one whose constraint ties the tuned
+// render_nice to audio_nice, which is not tuned: the shape of lavd's pinned slice constraint.
+// With audio_nice at its default 0, it says render_nice <= 0, away from the objective's
+// optimum at 3.
+fs::path write_constrained_manifest(const fs::path& dir) {
+  const auto manifests = dir / "manifests";
+  fs::create_directories(manifests);
+  const auto nice_knob = [](const std::string& name, int default_value) {
+    return "[[knobs]]\nname = \"" + name + "\"\ntype = \"int\"\ndefault = " + std::to_string(default_value) +
+           "\nmin = -20\nmax = 19\ntune_range = [-10, 10]\nunit = \"nice\"\ntune = true\n"
+           "target = \"workload:" + name + "\"\nmeaning = \"a nice value\"\n\n";
+  };
+  std::ofstream(manifests / "eevdf.toml")
+      << "name = \"eevdf\"\nsummary = \"The kernel default with a constraint between two task attributes.\"\n"
+      << "backend = \"kernel\"\norigin = \"kernel\"\n\n"
+      << nice_knob("render_nice", -5) << nice_knob("audio_nice", 0)
+      << "[[constraints]]\nexpr = \"audio_nice == 10 || render_nice <= audio_nice\"\n"
+      << "help = \"render threads may not be nicer than audio threads\"\n";
+  return manifests;
 }
 
 std::vector<std::string> tune_args(const fs::path& workload, const fs::path& out) {
@@ -102,5 +126,74 @@ TEST_CASE("tune refuses a command placeholder that is not a knob, and --space wi
                                   (dir / "out2").string()});
   CHECK(alone.exit_code == 2);
   CHECK(alone.err.find("--space and --command go together") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("tune with a constraint on a knob it does not tune: the constraint bounds the search, no evaluation "
+          "is refused",
+          "[integration][tune]") {
+  const auto dir = scxlab::test::fresh_temp_dir("held-constraint");
+  auto args = tune_args(write_quadratic_workload(dir), dir / "out");
+  args.erase(std::find(args.begin(), args.end(), "-q"));
+  args.insert(args.end(), {"--manifests", write_constrained_manifest(dir).string()});
+  const auto r = run_process(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("constraint: render_nice <= 0: from constraint 'audio_nice == 10 || render_nice <= audio_nice' "
+                   "with audio_nice=0") != std::string::npos);
+  const auto rec = toml::parse_file((dir / "out" / "recommendation.toml").string());
+  INFO(rec);
+  CHECK(rec["evaluations"]["total"].value<std::int64_t>() == 10);
+  CHECK(rec["evaluations"]["measured"].value<std::int64_t>() == 10);
+  CHECK(rec["evaluations"]["refused"].value<std::int64_t>() == 0);
+  CHECK(rec["evaluations"]["failed"].value<std::int64_t>() == 0);
+  CHECK(rec["knobs"]["render_nice"].value<std::int64_t>() == 0);  // the best the constraint allows
+  CHECK(rec["recommend"].value<bool>() == true);
+  const auto results = nlohmann::json::parse(std::ifstream(dir / "out" / "results.json"));
+  std::size_t tune_trials = 0;
+  for (const auto& t : results.at("trials")) {
+    if (t.at("kind") != "tune") continue;
+    ++tune_trials;
+    INFO(t.dump());
+    CHECK(t.at("status") == "ok");
+    CHECK(t.at("scheduler_config").at("tuner").at("render_nice").get<int>() <= 0);
+  }
+  CHECK(tune_trials == 10);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a tune whose every proposal fails says so in the verdict, recommendation.toml and the JSON",
+          "[integration][tune]") {
+  const auto dir = scxlab::test::fresh_temp_dir("all-failed");
+  // Runs only at the default render_nice = 0.
+  std::ofstream(dir / "picky.toml")
+      << "name = \"picky\"\nsummary = \"fails unless render_nice is 0\"\n"
+      << "command = \"[ {render_nice} -eq 0 ] || { echo 'no such nice' >&2; exit 3; }; echo value 10\"\n"
+      << "[[param]]\nname = \"render_nice\"\ntype = \"int\"\ndefault = 0\nmin = -20\nmax = 19\nhelp = \"nice\"\n"
+      << "[[metric]]\nname = \"value\"\nunit = \"count\"\ndirection = \"lower_is_better\"\n"
+      << "regex = 'value ([0-9]+)'\nheadline = true\n";
+  const auto r = run_process({scxlab_binary(), "tune", "-s", "eevdf", "-w", "command:" + (dir / "picky.toml").string(),
+                              "--knobs", "render_nice", "-n", "6", "--seed", "3", "-q", "--json", "-o",
+                              (dir / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto rec = toml::parse_file((dir / "out" / "recommendation.toml").string());
+  INFO(rec);
+  const auto verdict = rec["verdict"].value<std::string>().value_or("");
+  CHECK(verdict.find("none of the 5 configurations proposed after it ran without failure (5 failed, 0 refused "
+                     "before running)") != std::string::npos);
+  CHECK(verdict.find("the default itself") == std::string::npos);
+  CHECK(rec["recommend"].value<bool>() == false);
+  CHECK(rec["evaluations"]["failed"].value<std::int64_t>() == 5);
+  CHECK(rec["evaluations"]["measured"].value<std::int64_t>() == 1);
+  const auto* failures = rec["evaluations"]["failures"].as_array();
+  REQUIRE(failures);
+  REQUIRE(failures->size() == 1);  // one reason, five times
+  CHECK(failures->get(0)->value<std::string>().value_or("") == "5x sh exited with status 3");
+  // --json: stdout is one JSON document, the tune's summary in it.
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("tune").at("verdict") == verdict);
+  CHECK(j.at("tune").at("evaluations").at("failed") == 5);
+  CHECK(j.at("tune").at("evaluations").at("failures").at(0).at("count") == 5);
   fs::remove_all(dir);
 }

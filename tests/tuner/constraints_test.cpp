@@ -1,7 +1,9 @@
-// Constraints: the space's linear knob constraints hold for every proposal, also when the
-// objective pushes against them; outcome constraints steer the search by P(feasible) until a
-// feasible configuration is observed, and the recommendation is feasible.
+// Constraints: the space's linear knob constraints and its rule on whole configurations hold
+// for every proposal, also when the objective pushes against them, and constraints that
+// leave almost no room are said so; outcome constraints steer the search by P(feasible)
+// until a feasible configuration is observed, and the recommendation is feasible.
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "catch.hpp"
@@ -13,6 +15,26 @@ using scxlab::tuner::testing::check_proposal;
 using scxlab::tuner::testing::mixed_space;
 using scxlab::tuner::testing::number;
 
+namespace {
+
+// Searches `space` for the minimum of `f`, checking that every proposal lies in the space and
+// satisfies its constraints and rule (Space::violations); returns the recommendation.
+Config checked_search(const Space& space, const std::function<double(const Config&)>& f, std::uint64_t seed,
+                      std::size_t budget) {
+  OptimizerOptions o;
+  o.seed = seed;
+  o.budget.evaluations = budget;
+  Optimizer opt(space, o);
+  while (!opt.finished()) {
+    const auto s = opt.suggest();
+    check_proposal(space, s.config);
+    opt.observe(s.config, {true, {f(s.config)}, {}, 0});
+  }
+  return opt.recommend().config;
+}
+
+}  // namespace
+
 TEST_CASE("proposals satisfy the space's linear constraints when the optimum lies on them", "[tuner]") {
   const Space space = mixed_space();
   // Best on the boundaries: nr_a + nr_b = 12 and slice_min_us = slice_max_us.
@@ -22,19 +44,51 @@ TEST_CASE("proposals satisfy the space's linear constraints when the optimum lie
            std::log(number(space, c, "slice_max_us") / number(space, c, "slice_min_us")) +
            0.05 * number(space, c, "mode");
   };
-  OptimizerOptions o;
-  o.seed = 3;
-  o.budget.evaluations = 40;
-  Optimizer opt(space, o);
-  while (!opt.finished()) {
-    const auto s = opt.suggest();
-    check_proposal(space, s.config);
-    opt.observe(s.config, {true, {f(s.config)}, {}, 0});
-  }
-  const Config best = opt.recommend().config;
+  const Config best = checked_search(space, f, 3, 40);
   INFO(space.describe(best));
   CHECK(number(space, best, "nr_a") + number(space, best, "nr_b") == 12);
   CHECK(number(space, best, "slice_max_us") / number(space, best, "slice_min_us") < 1.2);
+}
+
+TEST_CASE("a rule on whole configurations: no proposal breaks it, also where the objective pulls", "[tuner]") {
+  // Allowed: x <= 0.3 || y >= 0.7, an L (not convex, not linear). The objective is best at
+  // (0.9, 0.2), which the rule forbids; the best allowed point is (0.9, 0.7), f = 0.25.
+  Space space("rule");
+  space.add(testing::real("x", 0, 1, 0.1));
+  space.add(testing::real("y", 0, 1, 0.5));
+  std::size_t checks = 0;
+  space.set_rule([&checks](const Config& c) -> std::string {
+    ++checks;
+    const double x = std::get<double>(c.values[0]), y = std::get<double>(c.values[1]);
+    return x <= 0.3 || y >= 0.7 ? "" : "x <= 0.3 || y >= 0.7";
+  });
+  CHECK(space.violations({{0.9, 0.2}}) == std::vector<std::string>{"x <= 0.3 || y >= 0.7"});
+  const auto f = [](const Config& c) {
+    const double x = std::get<double>(c.values[0]), y = std::get<double>(c.values[1]);
+    return (x - 0.9) * (x - 0.9) + (y - 0.2) * (y - 0.2);
+  };
+  const auto best = checked_search(space, f, 4, 30);
+  CHECK(checks > 0);
+  INFO(space.describe(best));
+  CHECK(space.rule_violation(best).empty());
+  CHECK(f(best) < 0.25 + 0.03);
+}
+
+TEST_CASE("constraints that leave almost no room are refused with the numbers, not searched in circles",
+          "[tuner]") {
+  // Allowed: within 0.001 of the default in both knobs, 4e-6 of the box.
+  Space space("tiny");
+  space.add(testing::real("x", 0, 1, 0.5));
+  space.add(testing::real("y", 0, 1, 0.5));
+  space.set_rule([](const Config& c) -> std::string {
+    const double x = std::get<double>(c.values[0]), y = std::get<double>(c.values[1]);
+    return std::fabs(x - 0.5) < 1e-3 && std::fabs(y - 0.5) < 1e-3 ? "" : "near the default";
+  });
+  OptimizerOptions o;
+  o.budget.evaluations = 10;
+  CHECK_THROWS_WITH(Optimizer(space, o), Catch::Contains("leave almost no room in space 'tiny'") &&
+                                             Catch::Contains("sampled configurations satisfy them") &&
+                                             Catch::Contains("a rule on whole configurations"));
 }
 
 TEST_CASE("outcome constraints: P(feasible) steers the search until a feasible point exists", "[tuner]") {
