@@ -74,7 +74,7 @@ TEST_CASE("strict and reversed comparisons, numbers on the right, a knob compare
   CHECK(residual("a < a", {"a"}, {}).kind == Kind::fails);
 }
 
-TEST_CASE("a conjunction keeps its linear parts beside what is not linear; an unknown value lets a chain pass") {
+TEST_CASE("a conjunction keeps its linear parts beside what is not linear, and an unknown value lets a chain pass") {
   const auto r = residual("x == false || (a == false && c != true)", {"a", "c"}, {{"x", 1}});
   CHECK(r.kind == Kind::nonlinear);
   CHECK(r.all_of.size() == 2);  // a <= 0 and a >= 0 must hold whatever c is
