@@ -19,6 +19,14 @@ namespace {
 bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 bool is_positional(const Knob& k) { return k.flag == "<positional>"; }
 
+// The items of a repeated knob's value ("500 2500 5000").
+std::vector<std::string> items_of(const std::string& value) {
+  std::istringstream words(value);
+  std::vector<std::string> items;
+  for (std::string w; words >> w;) items.push_back(w);
+  return items;
+}
+
 std::optional<std::string> canonical_bool(const std::string& v) {
   if (v == "true" || v == "1" || v == "yes" || v == "on") return "true";
   if (v == "false" || v == "0" || v == "no" || v == "off") return "false";
@@ -89,12 +97,13 @@ std::optional<double> numeric_value(const Knob& k, const std::string& v) {
 }
 
 void check_constraints(const Manifest& m, const std::map<std::string, std::string>& values) {
-  const auto lookup = [&](const std::string& name) -> std::optional<double> {
-    const Knob* k = m.find_knob(name);
+  const auto lookup = [&](const ConstraintExpr::Ref& ref) -> std::optional<double> {
+    const Knob* k = m.find_knob(ref.name);
     if (!k) return std::nullopt;
-    const auto it = values.find(name);
+    const auto it = values.find(ref.name);
     const std::string& v = it != values.end() ? it->second : k->default_value;
     if (v.empty()) return std::nullopt;
+    if (ref.measure == ConstraintExpr::Measure::count) return static_cast<double>(items_of(v).size());
     return numeric_value(*k, v);
   };
   for (const auto& c : m.constraints) {
@@ -186,8 +195,8 @@ std::string checked_value(const Manifest& m, const Knob& k, const std::string& v
     throw std::invalid_argument(fmt::format("{}: {}='{}' is not one of its choices; fix: use one of {}", m.name,
                                             k.name, value, fmt::join(k.choices, ", ")));
   }
-  if (value.empty()) throw std::invalid_argument(fmt::format("{}: {} is empty; fix: give it a value", m.name, k.name));
-  return value;
+  if (items_of(value).empty()) throw std::invalid_argument(fmt::format("{}: {} is empty; fix: give it a value", m.name, k.name));
+  return k.repeat ? fmt::format("{}", fmt::join(items_of(value), " ")) : value;
 }
 
 std::map<std::string, std::string> parse_args(const Manifest& m, const std::vector<std::string>& args) {
@@ -223,6 +232,8 @@ std::map<std::string, std::string> parse_args(const Manifest& m, const std::vect
     } else {
       throw std::invalid_argument(fmt::format("{}: {} needs a value; fix: write {}=<value>", m.name, flag, flag));
     }
+    const auto earlier = values.find(k->name);
+    if (k->repeat && earlier != values.end()) value = earlier->second + " " + value;  // one item per occurrence
     values[k->name] = checked_value(m, *k, value);
   }
   return values;
@@ -266,7 +277,9 @@ std::vector<std::string> build_args(const Manifest& m, const Config& c) {
     else if (k.type == "flag") {
       if (v == "true") args.push_back(k.flag);
     } else if (k.type == "bool_eq") args.push_back(k.flag + "=" + v);
-    else {
+    else if (k.repeat) {
+      for (const auto& item : items_of(v)) args.insert(args.end(), {k.flag, item});
+    } else {
       args.push_back(k.flag);
       args.push_back(v);
     }

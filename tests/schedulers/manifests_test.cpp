@@ -165,6 +165,9 @@ TEST_CASE("a broken manifest fails naming the file, the knob and the problem") {
   CHECK_THAT(bad(knob + "type = \"int\"\n[presets]\nfast = [\"--nope\"]\n"),
              Catch::Contains("preset 'fast'") && Catch::Contains("'--nope'"));
   CHECK_THAT(bad(knob + "type = \"int\"\nflavour = 1\n"), Catch::Contains("unknown key 'flavour'"));
+  CHECK_THAT(bad(knob + "type = \"int\"\nrepeat = true\n"), Catch::Contains("only a string knob"));
+  CHECK_THAT(bad(knob + "type = \"string\"\n[[constraints]]\nexpr = \"count(k) > 1\"\n"),
+             Catch::Contains("count(k) needs a knob with repeat = true"));
   CHECK_THAT(bad("[[knobs]]\nname = \"k\"\ntype = \"int\"\n"), Catch::Contains("needs a flag"));
   CHECK_THAT(bad("watchdog_timeout_ms = 60000\n"), Catch::Contains("30000"));
 }
@@ -173,8 +176,8 @@ TEST_CASE("constraint expressions: chains, booleans, precedence and unknowns") {
   const auto e = ConstraintExpr::parse("p == 0 || lo <= p <= hi");
   CHECK(e.names() == std::vector<std::string>{"p", "lo", "hi"});
   std::map<std::string, double> v{{"p", 0}, {"lo", 500}, {"hi", 5000}};
-  const auto lookup = [&](const std::string& n) -> std::optional<double> {
-    const auto it = v.find(n);
+  const auto lookup = [&](const ConstraintExpr::Ref& r) -> std::optional<double> {
+    const auto it = v.find(r.measure == ConstraintExpr::Measure::count ? "#" + r.name : r.name);
     return it == v.end() ? std::nullopt : std::optional<double>(it->second);
   };
   CHECK(e.eval(lookup) == true);
@@ -189,6 +192,15 @@ TEST_CASE("constraint expressions: chains, booleans, precedence and unknowns") {
   CHECK(b.eval(lookup) == false);
   v["c"] = 0;
   CHECK(b.eval(lookup) == true);
+  const auto n = ConstraintExpr::parse("queues == count(slices) && count <= 3");
+  CHECK(n.names() == std::vector<std::string>{"queues", "slices", "count"});
+  CHECK(n.refs().at(1) == ConstraintExpr::Ref{"slices", ConstraintExpr::Measure::count});
+  v = {{"queues", 3}, {"#slices", 3}, {"count", 1}};
+  CHECK(n.eval(lookup) == true);
+  v["#slices"] = 4;
+  CHECK(n.eval(lookup) == false);
+  CHECK_THROWS_WITH(ConstraintExpr::parse("count(3) == a"), Catch::Contains("a knob name in count( )"));
+  CHECK_THROWS_WITH(ConstraintExpr::parse("count(a == b"), Catch::Contains("')'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("(a < b"), Catch::Contains("')'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("a ! b"), Catch::Contains("unexpected character '!'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("a"), Catch::Contains("comparison"));
