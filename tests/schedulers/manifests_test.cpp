@@ -89,6 +89,18 @@ TEST_CASE("the loader's mode presets are the documented flags") {
   const auto ps = parse_args(bpfland, bpfland.presets.at("powersave"));
   CHECK(ps == std::map<std::string, std::string>{
                   {"slice_us", "20000"}, {"primary_domain", "powersave"}, {"idle_resume_us", "100"}, {"throttle_us", "100"}});
+  // Modes whose loader arguments are empty (cosmos's auto and server, tickless's auto) are
+  // the plain scheduler, so they are no presets.
+  const auto& cosmos = named(all, "scx_cosmos");
+  CHECK(cosmos.presets == std::map<std::string, std::vector<std::string>>{
+                              {"gaming", {"-s", "700"}},
+                              {"lowlatency", {"-s", "700", "-m", "performance", "-w"}},
+                              {"powersave", {"-m", "powersave"}}});
+  const auto& tickless = named(all, "scx_tickless");
+  CHECK(tickless.presets == std::map<std::string, std::vector<std::string>>{{"gaming", {"-f", "5000", "-s", "5000"}},
+                                                                            {"lowlatency", {"-f", "5000", "-s", "1000"}},
+                                                                            {"powersave", {"-f", "50"}},
+                                                                            {"server", {"-f", "100"}}});
 }
 
 TEST_CASE("the kernel default's knobs target debugfs, a sysctl and the frames workload's roles") {
