@@ -28,8 +28,9 @@ TEST_CASE("every built-in manifest is present and valid") {
   std::set<std::string> names;
   for (const auto& m : all) names.insert(m.name);
   for (const char* want : {"eevdf", "scx_lavd", "scx_rusty", "scx_bpfland", "scx_flash", "scx_p2dq", "scx_cosmos",
-                           "scx_layered", "scx_simple", "scx_qmap", "scx_central", "scx_flatcg", "scx_userland",
-                           "scx_pair", "scx_nest", "scxlab_fifo", "scxlab_vtime", "scxlab_faulty"}) {
+                           "scx_layered", "scx_tickless", "scx_simple", "scx_qmap", "scx_central", "scx_flatcg",
+                           "scx_userland", "scx_pair", "scx_cpu0", "scx_sdt", "scxlab_fifo", "scxlab_vtime",
+                           "scxlab_faulty"}) {
     INFO(want);
     CHECK(names.count(want) == 1);
   }
