@@ -1,3 +1,4 @@
+#include <cmath>
 #include <set>
 
 #include "catch.hpp"
@@ -20,6 +21,43 @@ const Manifest& named(const std::vector<Manifest>& all, const std::string& name)
 }
 
 bool numeric(const Knob& k) { return k.type == "int" || k.type == "double"; }
+
+// Values a tuner may propose for a knob: both ends of its tuning range and three between
+// (geometric on a log scale, whole numbers for an int), every choice, both booleans.
+std::vector<std::string> tuning_points(const Knob& k) {
+  if (k.type == "enum") return k.choices;
+  if (k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq") return {"false", "true"};
+  std::vector<std::string> points;
+  if (!k.tune_min) return points;
+  const double lo = *k.tune_min, hi = *k.tune_max;
+  for (int i = 0; i <= 4; ++i) {
+    const double x = k.scale == "log" ? lo * std::pow(hi / lo, i / 4.0) : lo + (hi - lo) * i / 4.0;
+    points.push_back(k.type == "int" ? std::to_string(std::llround(x)) : std::to_string(x));
+  }
+  return points;
+}
+
+// Why the knob values are refused (a range, a group or a constraint), "" when they are not.
+std::string refusal(const Manifest& m, const std::map<std::string, std::string>& knobs) {
+  try {
+    effective_knobs(m, Config{m.name, m.name, "", knobs, {}});
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Whether moving one other tunable knob within its own tuning range makes name=value valid:
+// then the tuner can satisfy the constraint between them.
+bool another_tunable_knob_fixes(const Manifest& m, const std::string& name, const std::string& value) {
+  for (const auto& other : m.knobs) {
+    if (!other.tune || other.name == name) continue;
+    for (const auto& v : tuning_points(other)) {
+      if (refusal(m, {{name, value}, {other.name, v}}).empty()) return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -102,6 +140,44 @@ TEST_CASE("the loader's mode presets are the documented flags") {
                                                                             {"lowlatency", {"-f", "5000", "-s", "1000"}},
                                                                             {"powersave", {"-f", "50"}},
                                                                             {"server", {"-f", "100"}}});
+}
+
+TEST_CASE("every preset's arguments parse against its own manifest and give valid knob values") {
+  const auto all = load_manifests();
+  int presets = 0;
+  for (const auto& m : all) {
+    for (const auto& [preset, args] : m.presets) {
+      INFO(m.name << ":" << preset);
+      std::map<std::string, std::string> from_args;
+      REQUIRE_NOTHROW(from_args = parse_args(m, args));
+      CHECK_FALSE(from_args.empty());
+      const auto config = parse_config(m.name + ":" + preset, all);
+      CHECK(config.preset == preset);
+      std::map<std::string, std::string> effective;
+      REQUIRE_NOTHROW(effective = effective_knobs(m, config));
+      CHECK(effective == from_args);
+      ++presets;
+    }
+  }
+  CHECK(presets >= 24);  // lavd, bpfland, p2dq: 5 each; cosmos 3; tickless 4; scxlab_faulty 2
+}
+
+TEST_CASE("every tunable knob's tuning range is accepted by its manifest's constraints") {
+  int checked = 0;
+  for (const auto& m : load_manifests()) {
+    for (const auto& k : m.knobs) {
+      if (!k.tune) continue;
+      for (const auto& value : tuning_points(k)) {
+        const auto why = refusal(m, {{k.name, value}});
+        ++checked;
+        if (why.empty()) continue;
+        // Tied to a knob the tuner does not move, the range itself must respect the tie.
+        INFO(m.name << ": " << k.name << "=" << value << " with the other knobs at their defaults: " << why);
+        CHECK(another_tunable_knob_fixes(m, k.name, value));
+      }
+    }
+  }
+  CHECK(checked > 500);
 }
 
 TEST_CASE("the kernel default's knobs target debugfs, a sysctl and the frames workload's roles") {
