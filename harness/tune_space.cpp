@@ -145,7 +145,7 @@ void model_constraint(TuneSpace& ts, std::vector<tuner::Knob>& knobs, std::vecto
   using Kind = schedulers::Residual::Kind;
   const auto expr = schedulers::ConstraintExpr::parse(c.expr);
   const auto residual = expr.residual([&](const std::string& n) { return tuned.count(n) > 0; },
-                                      [&](const std::string& n) { return schedulers::constraint_value(m, {}, n); });
+                                      [&](const schedulers::ConstraintExpr::Ref& r) { return schedulers::constraint_value(m, {}, r); });
   const auto held = held_values(m, expr, tuned);
   const auto source = held.empty() ? fmt::format("constraint '{}'", c.expr)
                                    : fmt::format("constraint '{}' with {}", c.expr, held);

@@ -82,7 +82,7 @@ void check_groups(const Manifest& m, const std::map<std::string, std::string>& v
 }
 
 void check_constraints(const Manifest& m, const std::map<std::string, std::string>& values) {
-  const auto lookup = [&](const std::string& name) { return constraint_value(m, values, name); };
+  const auto lookup = [&](const ConstraintExpr::Ref& ref) { return constraint_value(m, values, ref); };
   for (const auto& c : m.constraints) {
     if (ConstraintExpr::parse(c.expr).eval(lookup) != false) continue;
     std::vector<std::string> shown;
@@ -130,6 +130,13 @@ const Manifest& find_manifest(const std::string& name, const std::vector<Manifes
 
 bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 
+std::vector<std::string> repeated_items(const std::string& value) {
+  std::istringstream words(value);
+  std::vector<std::string> items;
+  for (std::string w; words >> w;) items.push_back(w);
+  return items;
+}
+
 const Knob* Manifest::find_knob(const std::string& knob_name) const {
   for (const auto& k : knobs) {
     if (k.name == knob_name) return &k;
@@ -174,8 +181,8 @@ std::string checked_value(const Manifest& m, const Knob& k, const std::string& v
     throw std::invalid_argument(fmt::format("{}: {}='{}' is not one of its choices; fix: use one of {}", m.name,
                                             k.name, value, fmt::join(k.choices, ", ")));
   }
-  if (value.empty()) throw std::invalid_argument(fmt::format("{}: {} is empty; fix: give it a value", m.name, k.name));
-  return value;
+  if (repeated_items(value).empty()) throw std::invalid_argument(fmt::format("{}: {} is empty; fix: give it a value", m.name, k.name));
+  return k.repeat ? fmt::format("{}", fmt::join(repeated_items(value), " ")) : value;
 }
 
 std::map<std::string, std::string> parse_args(const Manifest& m, const std::vector<std::string>& args) {
@@ -211,6 +218,8 @@ std::map<std::string, std::string> parse_args(const Manifest& m, const std::vect
     } else {
       throw std::invalid_argument(fmt::format("{}: {} needs a value; fix: write {}=<value>", m.name, flag, flag));
     }
+    const auto earlier = values.find(k->name);
+    if (k->repeat && earlier != values.end()) value = earlier->second + " " + value;  // one item per occurrence
     values[k->name] = checked_value(m, *k, value);
   }
   return values;
@@ -254,7 +263,9 @@ std::vector<std::string> build_args(const Manifest& m, const Config& c) {
     else if (k.type == "flag") {
       if (v == "true") args.push_back(k.flag);
     } else if (k.type == "bool_eq") args.push_back(k.flag + "=" + v);
-    else {
+    else if (k.repeat) {
+      for (const auto& item : repeated_items(v)) args.insert(args.end(), {k.flag, item});
+    } else {
       args.push_back(k.flag);
       args.push_back(v);
     }

@@ -11,16 +11,21 @@
 namespace scxlab::schedulers {
 
 struct ConstraintExpr::Node {
+  struct Operand {
+    std::string text;    // a knob name, a number literal, true or false
+    bool count = false;  // count(text): how many items the knob has
+  };
   enum class Kind { any_of, all_of, compare };
   Kind kind = Kind::compare;
-  std::vector<Node> children;          // any_of / all_of
-  std::vector<std::string> operands;   // compare: knob names or number literals
-  std::vector<std::string> ops;        // compare: operands.size() - 1 operators
+  std::vector<Node> children;      // any_of / all_of
+  std::vector<Operand> operands;   // compare
+  std::vector<std::string> ops;    // compare: operands.size() - 1 operators
 };
 
 namespace {
 
 using Node = ConstraintExpr::Node;
+using Measure = ConstraintExpr::Measure;
 
 bool is_name(const std::string& t) { return !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_'); }
 bool is_literal_name(const std::string& t) { return t == "true" || t == "false"; }
@@ -109,22 +114,32 @@ class Parser {
     return n;
   }
 
-  std::string operand() {
-    const auto& t = peek();
-    if (t.empty() || t == "(" || t == ")" || t == "&&" || t == "||" || is_comparison(t)) fail("a knob name or a number");
+  Node::Operand operand() {
+    const std::string t = peek();
+    if (t.empty() || t == "(" || t == ")" || t == "&&" || t == "||" || is_comparison(t)) {
+      fail("a knob name, count(knob) or a number");
+    }
     ++pos_;
-    return t;
+    if (t != "count" || peek() != "(") return {t};
+    ++pos_;
+    const std::string name = peek();
+    if (!is_name(name) || is_literal_name(name)) fail("a knob name in count( )");
+    ++pos_;
+    if (peek() != ")") fail("')'");
+    ++pos_;
+    return {name, true};
   }
 
   std::vector<std::string> t_;
   size_t pos_ = 0;
 };
 
-std::optional<double> value_of(const std::string& operand, const ConstraintExpr::Lookup& lookup) {
-  if (operand == "true") return 1.0;
-  if (operand == "false") return 0.0;
-  if (is_name(operand)) return lookup(operand);
-  return std::stod(operand);
+std::optional<double> value_of(const Node::Operand& o, const ConstraintExpr::Lookup& lookup) {
+  if (o.count) return lookup({o.text, Measure::count});
+  if (o.text == "true") return 1.0;
+  if (o.text == "false") return 0.0;
+  if (is_name(o.text)) return lookup({o.text, Measure::value});
+  return std::stod(o.text);
 }
 
 bool compare(double a, const std::string& op, double b) {
@@ -161,23 +176,25 @@ std::optional<bool> eval_node(const Node& n, const ConstraintExpr::Lookup& looku
   return !decisive;
 }
 
-void collect_names(const Node& n, std::vector<std::string>& out) {
+void collect_refs(const Node& n, std::vector<ConstraintExpr::Ref>& out) {
   for (const auto& o : n.operands) {
-    if (is_name(o) && !is_literal_name(o) && std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+    if (!is_name(o.text) || (!o.count && is_literal_name(o.text))) continue;
+    const ConstraintExpr::Ref r{o.text, o.count ? Measure::count : Measure::value};
+    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
   }
-  for (const auto& c : n.children) collect_names(c, out);
+  for (const auto& c : n.children) collect_refs(c, out);
 }
 
 void check_numbers(const Node& n) {
   for (const auto& o : n.operands) {
-    if (is_name(o)) continue;
+    if (is_name(o.text)) continue;
     size_t used = 0;
     try {
-      std::stod(o, &used);
+      std::stod(o.text, &used);
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != o.size()) throw std::invalid_argument(fmt::format("'{}' is neither a knob name nor a number", o));
+    if (used != o.text.size()) throw std::invalid_argument(fmt::format("'{}' is neither a knob name nor a number", o.text));
   }
   for (const auto& c : n.children) check_numbers(c);
 }
@@ -240,8 +257,8 @@ Residual residual_of(const Node& n, const IsFree& is_free, const ConstraintExpr:
   if (n.kind == Node::Kind::compare) {
     std::vector<Operand> v;
     for (const auto& o : n.operands) {
-      if (is_name(o) && !is_literal_name(o) && is_free(o)) {
-        v.push_back({std::nullopt, o});
+      if (!o.count && is_name(o.text) && !is_literal_name(o.text) && is_free(o.text)) {
+        v.push_back({std::nullopt, o.text});
       } else if (const auto x = value_of(o, known)) {
         v.push_back({x, ""});
       } else {
@@ -264,12 +281,13 @@ Residual residual_of(const Node& n, const IsFree& is_free, const ConstraintExpr:
 }  // namespace
 
 std::optional<double> constraint_value(const Manifest& m, const std::map<std::string, std::string>& values,
-                                       const std::string& name) {
-  const Knob* k = m.find_knob(name);
+                                       const ConstraintExpr::Ref& ref) {
+  const Knob* k = m.find_knob(ref.name);
   if (!k) return std::nullopt;
-  const auto it = values.find(name);
+  const auto it = values.find(ref.name);
   const std::string& v = it != values.end() ? it->second : k->default_value;
   if (v.empty()) return std::nullopt;
+  if (ref.measure == ConstraintExpr::Measure::count) return static_cast<double>(repeated_items(v).size());
   if (is_boolean(*k)) return v == "true" ? 1.0 : 0.0;
   if (k->type != "int" && k->type != "double") return std::nullopt;
   return std::stod(v);
@@ -283,9 +301,17 @@ ConstraintExpr ConstraintExpr::parse(const std::string& text) {
   return e;
 }
 
+std::vector<ConstraintExpr::Ref> ConstraintExpr::refs() const {
+  std::vector<Ref> out;
+  collect_refs(*root_, out);
+  return out;
+}
+
 std::vector<std::string> ConstraintExpr::names() const {
   std::vector<std::string> out;
-  collect_names(*root_, out);
+  for (const auto& r : refs()) {
+    if (std::find(out.begin(), out.end(), r.name) == out.end()) out.push_back(r.name);
+  }
   return out;
 }
 

@@ -1,9 +1,11 @@
 // Constraints between knobs, as written in manifests:
 //   "pinned_slice_us == 0 || slice_min_us <= pinned_slice_us <= slice_max_us"
-// Operands are knob names, numbers, true and false (booleans compare as 1 and 0); comparisons
-// (<, <=, >, >=, ==, !=) may be chained; && binds tighter than ||; parentheses group.
-// Used by the schedulers library (checking a configuration) and by the tuner's bridge in the
-// harness (what a constraint asks of the tuned knobs while the others keep their values).
+//   "dumb_queues == count(dsq_time_slices)"
+// Operands are knob names, count(knob) (how many items a repeated knob has), numbers, true
+// and false (booleans compare as 1 and 0); comparisons (<, <=, >, >=, ==, !=) may be chained;
+// && binds tighter than ||; parentheses group. Used by the schedulers library (checking a
+// configuration) and by the tuner's bridge in the harness (what a constraint asks of the
+// tuned knobs while the others keep their values).
 #pragma once
 
 #include <functional>
@@ -42,15 +44,24 @@ class ConstraintExpr {
   // Throws std::invalid_argument naming the position and what was expected.
   static ConstraintExpr parse(const std::string& text);
 
-  std::vector<std::string> names() const;  // knob names it mentions, in order, without repeats
+  // What an operand asks of a knob: its value, or its number of items (count(knob)).
+  enum class Measure { value, count };
+  struct Ref {
+    std::string name;
+    Measure measure;
+    bool operator==(const Ref&) const = default;
+  };
+  std::vector<Ref> refs() const;           // the knobs it reads, in order, without repeats
+  std::vector<std::string> names() const;  // their names, in order, without repeats
 
-  // A knob's value, or nullopt when it has none (unset, no default): then the comparisons
-  // that mention it are unknown, and so is the whole when nothing else decides it.
-  using Lookup = std::function<std::optional<double>(const std::string&)>;
+  // A knob's value (or item count), or nullopt when it has none (unset, no default): then the
+  // comparisons that mention it are unknown, and so is the whole when nothing else decides it.
+  using Lookup = std::function<std::optional<double>(const Ref&)>;
   std::optional<bool> eval(const Lookup& lookup) const;
 
-  // Substitutes `known` values for every knob that `is_free` does not name and simplifies.
-  // A chain naming a knob `known` has no value for holds, as eval() lets it pass.
+  // Substitutes `known` values for every knob that `is_free` does not name (and for every
+  // count(knob)) and simplifies. A chain naming a knob `known` has no value for holds, as
+  // eval() lets it pass.
   Residual residual(const std::function<bool(const std::string&)>& is_free, const Lookup& known) const;
 
   struct Node;
@@ -60,8 +71,9 @@ class ConstraintExpr {
 };
 
 // A knob's value as a constraint sees it: `values[name]`, else its default; booleans 1 and 0;
-// nullopt when it has none or is not a number (enum, string) or `m` has no such knob.
+// a repeated knob's item count for count(knob); nullopt when it has none or is not a number
+// (enum, string) or `m` has no such knob.
 std::optional<double> constraint_value(const Manifest& m, const std::map<std::string, std::string>& values,
-                                       const std::string& name);
+                                       const ConstraintExpr::Ref& ref);
 
 }  // namespace scxlab::schedulers

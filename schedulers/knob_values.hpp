@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "schedulers/scheduler.hpp"
 
@@ -9,6 +10,9 @@ namespace scxlab::schedulers {
 
 // flag, bool_value or bool_eq: a knob whose values are true and false.
 bool is_boolean(const Knob& k);
+
+// The items of a repeated knob's value ("500 2500 5000"), each passed as its own option.
+std::vector<std::string> repeated_items(const std::string& value);
 
 // The value in canonical form (booleans as true/false); throws std::invalid_argument naming
 // the scheduler, the knob, the bad value and the fix (type, range or choices).

@@ -35,7 +35,8 @@ const std::set<std::string> kTopKeys = {"name", "summary", "backend", "origin", 
                                         "watchdog_timeout_ms", "stats_socket", "knobs", "constraints", "presets",
                                         "default_shootout", "attach_timeout_s"};
 const std::set<std::string> kKnobKeys = {"name", "flag", "short", "type", "default", "default_file", "min", "max",
-                                         "tune_range", "scale", "unit", "choices", "group", "tune", "target", "meaning"};
+                                         "tune_range", "scale", "unit", "choices", "group", "tune", "target", "meaning",
+                                         "repeat"};
 const std::set<std::string> kTypes = {"flag", "bool_value", "bool_eq", "int", "double", "enum", "string"};
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
@@ -72,6 +73,13 @@ std::string string_of(const toml::table& t, const char* key, const std::string& 
   return *n->value<std::string>();
 }
 
+bool boolean_of(const toml::table& t, const char* key, const std::string& where) {
+  const auto* n = t.get(key);
+  if (!n) return false;
+  if (!n->is_boolean()) fail(where, fmt::format("'{}' must be true or false", key));
+  return *n->value<bool>();
+}
+
 std::vector<std::string> strings_of(const toml::node& n, const std::string& where) {
   const auto* arr = n.as_array();
   if (!arr) fail(where, "expected an array of strings");
@@ -82,8 +90,6 @@ std::vector<std::string> strings_of(const toml::node& n, const std::string& wher
   }
   return out;
 }
-
-bool is_boolean_type(const std::string& type) { return type == "flag" || type == "bool_value" || type == "bool_eq"; }
 
 void check_target(const Knob& k, const std::string& where) {
   static const std::regex target_re(R"(args|debugfs:[A-Za-z0-9_./-]+|sysctl:[a-z0-9_.]+|workload:[a-z0-9_]+)");
@@ -131,7 +137,9 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
       fail(where, fmt::format("default_file '{}': {}", name, e.what()));
     }
   }
-  if (is_boolean_type(k.type) && k.default_value.empty()) k.default_value = "false";
+  // Absent, a presence-only flag is false; a bool_value or bool_eq knob without a default
+  // leaves the choice to the scheduler (p2dq's --turbo: left as the firmware set it).
+  if (k.type == "flag" && k.default_value.empty()) k.default_value = "false";
   if (k.type == "flag" && k.default_value != "false") {
     fail(where, "a presence-only flag is absent by default: default must be false (say in meaning what the "
                 "scheduler does without it)");
@@ -151,14 +159,15 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
   if (const auto* c = t.get("choices")) k.choices = strings_of(*c, where + " choices");
   if (k.type == "enum" && k.choices.empty()) fail(where, "an enum knob needs choices");
   k.group = string_of(t, "group", where);
-  if (const auto* tune = t.get("tune")) {
-    if (!tune->is_boolean()) fail(where, "'tune' must be true or false");
-    k.tune = *tune->value<bool>();
-  }
+  k.tune = boolean_of(t, "tune", where);
+  k.repeat = boolean_of(t, "repeat", where);
   k.target = string_of(t, "target", where, "args");
   k.meaning = string_of(t, "meaning", where);
   check_target(k, where);
   check_ranges(k, where);
+  if (k.repeat && (k.type != "string" || k.target != "args" || k.flag == "<positional>")) {
+    fail(where, "only a string knob passed as a command-line option can repeat");
+  }
   return k;
 }
 
@@ -195,10 +204,14 @@ void check_manifest(const Manifest& m, const std::string& file) {
         fail(where, e.what());
       }
     }();
-    for (const auto& name : expr.names()) {
+    for (const auto& [name, measure] : expr.refs()) {
       const Knob* k = m.find_knob(name);
       if (!k) fail(where, fmt::format("names no knob '{}'", name));
-      if (k->type == "enum" || k->type == "string") fail(where, fmt::format("knob '{}' is not a number or a boolean", name));
+      if (measure == ConstraintExpr::Measure::count) {
+        if (!k->repeat) fail(where, fmt::format("count({}) needs a knob with repeat = true", name));
+      } else if (k->type == "enum" || k->type == "string") {
+        fail(where, fmt::format("knob '{}' is not a number or a boolean", name));
+      }
     }
   }
 }

@@ -35,6 +35,8 @@ struct Knob {
   std::string unit;
   std::vector<std::string> choices;       // "enum" only
   std::string group;       // mutually exclusive group, "" if none
+  bool repeat = false;     // string knob of an option given once per item (clap's list options);
+                           // its value is the items separated by spaces
   bool tune = false;       // worth searching
   std::string target;      // "args" (command line), "debugfs:<path under the debugfs mount>",
                            // "sysctl:<dotted.name>", "workload:<param>" (a task attribute the

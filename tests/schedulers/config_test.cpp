@@ -73,12 +73,29 @@ TEST_CASE("every constraint is checked, with defaults filling the knobs not set"
   // rusty: cross-NUMA greedy stealing needs greedy stealing.
   CHECK_THAT(error_of("scx_rusty", {{"greedy_threshold", "0"}, {"greedy_threshold_x_numa", "2"}}),
              Catch::Contains("greedy_threshold_x_numa == 0 || greedy_threshold > 0"));
-  // p2dq: the initial DSQ must exist.
+  // p2dq: the initial DSQ must exist, and every DSQ needs its own slice.
   CHECK_THAT(error_of("scx_p2dq", {{"init_dsq_index", "3"}}), Catch::Contains("init_dsq_index < dumb_queues"));
-  CHECK(args_of("scx_p2dq", {{"init_dsq_index", "3"}, {"dumb_queues", "4"}}).size() == 4);
+  CHECK_THAT(error_of("scx_p2dq", {{"dumb_queues", "4"}}),
+             Catch::Contains("dumb_queues == count(dsq_time_slices)") &&
+                 Catch::Contains("dsq_time_slices=500 2500 5000 (default)"));
+  CHECK(args_of("scx_p2dq", {{"init_dsq_index", "3"}, {"dumb_queues", "4"}, {"dsq_time_slices", "250 500 2500 5000"}})
+            .size() == 12);
+  CHECK_THAT(error_of("scx_p2dq", {{"virt_llc", "true"}}), Catch::Contains("set virt_llc_enabled=true"));
   // cosmos: disable_smt only with an idle-scan mode.
   CHECK_THAT(error_of("scx_cosmos", {{"disable_smt", "true"}}), Catch::Contains("disable_smt"));
   CHECK(args_of("scx_cosmos", {{"disable_smt", "true"}, {"flat_idle_scan", "true"}}).size() == 2);
+}
+
+TEST_CASE("a repeated knob passes one option per item, and repeated options add up") {
+  const auto& p2dq = builtin_manifest("scx_p2dq");
+  const auto c = parse_config("scx_p2dq:dumb_queues=2,-t=1000,--dsq-time-slices 8000", builtin_manifests());
+  CHECK(c.knobs == std::map<std::string, std::string>{{"dumb_queues", "2"}, {"dsq_time_slices", "1000 8000"}});
+  const auto args = build_args(p2dq, c);
+  CHECK(args == std::vector<std::string>{"--dumb-queues", "2", "--dsq-time-slices", "1000", "--dsq-time-slices", "8000"});
+  CHECK(parse_args(p2dq, args) == c.knobs);
+  CHECK(args_of("scx_rusty", {{"cpumasks", " 0x3  0xc "}}) ==
+        std::vector<std::string>{"--cpumasks", "0x3", "--cpumasks", "0xc"});
+  CHECK_THAT(error_of("scx_rusty", {{"cpumasks", "  "}}), Catch::Contains("cpumasks is empty"));
 }
 
 TEST_CASE("a preset's values can be overridden, and the result is checked") {

@@ -17,8 +17,8 @@ namespace {
 // The residual of `expr` with `free` knobs free and the others at `known` (absent: no value).
 Residual residual(const std::string& expr, const std::set<std::string>& free, const std::map<std::string, double>& known) {
   return ConstraintExpr::parse(expr).residual([&](const std::string& n) { return free.count(n) > 0; },
-                                              [&](const std::string& n) -> std::optional<double> {
-                                                const auto it = known.find(n);
+                                              [&](const ConstraintExpr::Ref& r) -> std::optional<double> {
+                                                const auto it = known.find(r.name);
                                                 if (it == known.end()) return std::nullopt;
                                                 return it->second;
                                               });

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <set>
 
 #include "catch.hpp"
@@ -21,6 +22,43 @@ const Manifest& named(const std::vector<Manifest>& all, const std::string& name)
 
 bool numeric(const Knob& k) { return k.type == "int" || k.type == "double"; }
 
+// Values a tuner may propose for a knob: both ends of its tuning range and three between
+// (geometric on a log scale, whole numbers for an int), every choice, both booleans.
+std::vector<std::string> tuning_points(const Knob& k) {
+  if (k.type == "enum") return k.choices;
+  if (k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq") return {"false", "true"};
+  std::vector<std::string> points;
+  if (!k.tune_min) return points;
+  const double lo = *k.tune_min, hi = *k.tune_max;
+  for (int i = 0; i <= 4; ++i) {
+    const double x = k.scale == "log" ? lo * std::pow(hi / lo, i / 4.0) : lo + (hi - lo) * i / 4.0;
+    points.push_back(k.type == "int" ? std::to_string(std::llround(x)) : std::to_string(x));
+  }
+  return points;
+}
+
+// Why the knob values are refused (a range, a group or a constraint), "" when they are not.
+std::string refusal(const Manifest& m, const std::map<std::string, std::string>& knobs) {
+  try {
+    effective_knobs(m, Config{m.name, m.name, "", knobs, {}});
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Whether moving one other tunable knob within its own tuning range makes name=value valid:
+// then the tuner can satisfy the constraint between them.
+bool another_tunable_knob_fixes(const Manifest& m, const std::string& name, const std::string& value) {
+  for (const auto& other : m.knobs) {
+    if (!other.tune || other.name == name) continue;
+    for (const auto& v : tuning_points(other)) {
+      if (refusal(m, {{name, value}, {other.name, v}}).empty()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("every built-in manifest is present and valid") {
@@ -28,8 +66,9 @@ TEST_CASE("every built-in manifest is present and valid") {
   std::set<std::string> names;
   for (const auto& m : all) names.insert(m.name);
   for (const char* want : {"eevdf", "scx_lavd", "scx_rusty", "scx_bpfland", "scx_flash", "scx_p2dq", "scx_cosmos",
-                           "scx_layered", "scx_simple", "scx_qmap", "scx_central", "scx_flatcg", "scx_userland",
-                           "scx_pair", "scx_nest", "scxlab_fifo", "scxlab_vtime", "scxlab_faulty"}) {
+                           "scx_layered", "scx_tickless", "scx_simple", "scx_qmap", "scx_central", "scx_flatcg",
+                           "scx_userland", "scx_pair", "scx_cpu0", "scx_sdt", "scxlab_fifo", "scxlab_vtime",
+                           "scxlab_faulty"}) {
     INFO(want);
     CHECK(names.count(want) == 1);
   }
@@ -89,6 +128,56 @@ TEST_CASE("the loader's mode presets are the documented flags") {
   const auto ps = parse_args(bpfland, bpfland.presets.at("powersave"));
   CHECK(ps == std::map<std::string, std::string>{
                   {"slice_us", "20000"}, {"primary_domain", "powersave"}, {"idle_resume_us", "100"}, {"throttle_us", "100"}});
+  // Modes whose loader arguments are empty (cosmos's auto and server, tickless's auto) are
+  // the plain scheduler, so they are no presets.
+  const auto& cosmos = named(all, "scx_cosmos");
+  CHECK(cosmos.presets == std::map<std::string, std::vector<std::string>>{
+                              {"gaming", {"-s", "700"}},
+                              {"lowlatency", {"-s", "700", "-m", "performance", "-w"}},
+                              {"powersave", {"-m", "powersave"}}});
+  const auto& tickless = named(all, "scx_tickless");
+  CHECK(tickless.presets == std::map<std::string, std::vector<std::string>>{{"gaming", {"-f", "5000", "-s", "5000"}},
+                                                                            {"lowlatency", {"-f", "5000", "-s", "1000"}},
+                                                                            {"powersave", {"-f", "50"}},
+                                                                            {"server", {"-f", "100"}}});
+}
+
+TEST_CASE("every preset's arguments parse against its own manifest and give valid knob values") {
+  const auto all = load_manifests();
+  int presets = 0;
+  for (const auto& m : all) {
+    for (const auto& [preset, args] : m.presets) {
+      INFO(m.name << ":" << preset);
+      std::map<std::string, std::string> from_args;
+      REQUIRE_NOTHROW(from_args = parse_args(m, args));
+      CHECK_FALSE(from_args.empty());
+      const auto config = parse_config(m.name + ":" + preset, all);
+      CHECK(config.preset == preset);
+      std::map<std::string, std::string> effective;
+      REQUIRE_NOTHROW(effective = effective_knobs(m, config));
+      CHECK(effective == from_args);
+      ++presets;
+    }
+  }
+  CHECK(presets >= 24);  // lavd, bpfland, p2dq: 5 each; cosmos 3; tickless 4; scxlab_faulty 2
+}
+
+TEST_CASE("every tunable knob's tuning range is accepted by its manifest's constraints") {
+  int checked = 0;
+  for (const auto& m : load_manifests()) {
+    for (const auto& k : m.knobs) {
+      if (!k.tune) continue;
+      for (const auto& value : tuning_points(k)) {
+        const auto why = refusal(m, {{k.name, value}});
+        ++checked;
+        if (why.empty()) continue;
+        // Tied to a knob the tuner does not move, the range itself must respect the tie.
+        INFO(m.name << ": " << k.name << "=" << value << " with the other knobs at their defaults: " << why);
+        CHECK(another_tunable_knob_fixes(m, k.name, value));
+      }
+    }
+  }
+  CHECK(checked > 500);
 }
 
 TEST_CASE("the kernel default's knobs target debugfs, a sysctl and the frames workload's roles") {
@@ -165,6 +254,9 @@ TEST_CASE("a broken manifest fails naming the file, the knob and the problem") {
   CHECK_THAT(bad(knob + "type = \"int\"\n[presets]\nfast = [\"--nope\"]\n"),
              Catch::Contains("preset 'fast'") && Catch::Contains("'--nope'"));
   CHECK_THAT(bad(knob + "type = \"int\"\nflavour = 1\n"), Catch::Contains("unknown key 'flavour'"));
+  CHECK_THAT(bad(knob + "type = \"int\"\nrepeat = true\n"), Catch::Contains("only a string knob"));
+  CHECK_THAT(bad(knob + "type = \"string\"\n[[constraints]]\nexpr = \"count(k) > 1\"\n"),
+             Catch::Contains("count(k) needs a knob with repeat = true"));
   CHECK_THAT(bad("[[knobs]]\nname = \"k\"\ntype = \"int\"\n"), Catch::Contains("needs a flag"));
   CHECK_THAT(bad("watchdog_timeout_ms = 60000\n"), Catch::Contains("30000"));
 }
@@ -173,8 +265,8 @@ TEST_CASE("constraint expressions: chains, booleans, precedence and unknowns") {
   const auto e = ConstraintExpr::parse("p == 0 || lo <= p <= hi");
   CHECK(e.names() == std::vector<std::string>{"p", "lo", "hi"});
   std::map<std::string, double> v{{"p", 0}, {"lo", 500}, {"hi", 5000}};
-  const auto lookup = [&](const std::string& n) -> std::optional<double> {
-    const auto it = v.find(n);
+  const auto lookup = [&](const ConstraintExpr::Ref& r) -> std::optional<double> {
+    const auto it = v.find(r.measure == ConstraintExpr::Measure::count ? "#" + r.name : r.name);
     return it == v.end() ? std::nullopt : std::optional<double>(it->second);
   };
   CHECK(e.eval(lookup) == true);
@@ -189,6 +281,15 @@ TEST_CASE("constraint expressions: chains, booleans, precedence and unknowns") {
   CHECK(b.eval(lookup) == false);
   v["c"] = 0;
   CHECK(b.eval(lookup) == true);
+  const auto n = ConstraintExpr::parse("queues == count(slices) && count <= 3");
+  CHECK(n.names() == std::vector<std::string>{"queues", "slices", "count"});
+  CHECK(n.refs().at(1) == ConstraintExpr::Ref{"slices", ConstraintExpr::Measure::count});
+  v = {{"queues", 3}, {"#slices", 3}, {"count", 1}};
+  CHECK(n.eval(lookup) == true);
+  v["#slices"] = 4;
+  CHECK(n.eval(lookup) == false);
+  CHECK_THROWS_WITH(ConstraintExpr::parse("count(3) == a"), Catch::Contains("a knob name in count( )"));
+  CHECK_THROWS_WITH(ConstraintExpr::parse("count(a == b"), Catch::Contains("')'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("(a < b"), Catch::Contains("')'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("a ! b"), Catch::Contains("unexpected character '!'"));
   CHECK_THROWS_WITH(ConstraintExpr::parse("a"), Catch::Contains("comparison"));
