@@ -200,7 +200,7 @@ TEST_CASE("scx backend: refuses to start beside a loaded BPF scheduler, naming i
   Journal journal(host.dir / "journal.json");
   ScxProcessBackend backend(fake_manifest(), journal, {}, host.paths, host.timing, host.script);
   CHECK_THROWS_WITH(backend.start(with_mode("serve")),
-                    Catch::Contains("did not start is loaded: ops 'lavd_1.1.2_x86_64_unknown_linux_gnu'"));
+                    Catch::Contains("another BPF scheduler is loaded: ops 'lavd_1.1.2_x86_64_unknown_linux_gnu'"));
   CHECK(journal.empty());
 }
 
