@@ -68,7 +68,9 @@ class ReplacementCounter {
   explicit ReplacementCounter(const std::string& path)
       : name_(std::filesystem::path(path).filename().string()), fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
     REQUIRE(fd_ >= 0);
-    REQUIRE(::inotify_add_watch(fd_, std::filesystem::path(path).parent_path().c_str(), IN_MOVED_TO) >= 0);
+    // IN_MOVED_FROM too: inotify merges an event identical to the one queued just before it,
+    // so back-to-back renames would read as one; each rename's FROM half keeps them apart.
+    REQUIRE(::inotify_add_watch(fd_, std::filesystem::path(path).parent_path().c_str(), IN_MOVED_FROM | IN_MOVED_TO) >= 0);
   }
   ~ReplacementCounter() { ::close(fd_); }
   ReplacementCounter(const ReplacementCounter&) = delete;
@@ -81,7 +83,7 @@ class ReplacementCounter {
     for (ssize_t len; (len = ::read(fd_, buf, sizeof buf)) > 0;) {
       for (ssize_t off = 0; off < len;) {
         const auto* e = reinterpret_cast<const inotify_event*>(buf + off);
-        if (e->len > 0 && name_ == e->name) ++n;
+        if ((e->mask & IN_MOVED_TO) && e->len > 0 && name_ == e->name) ++n;
         off += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
       }
     }
