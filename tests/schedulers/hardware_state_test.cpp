@@ -18,11 +18,7 @@
 #include "support.hpp"
 
 using namespace scxlab::schedulers;
-using scxlab::schedulers::test::journal_entries_on_disk;
-using scxlab::schedulers::test::read_text;
-using scxlab::schedulers::test::ReplacementCounter;
-using scxlab::schedulers::test::TempDir;
-using scxlab::schedulers::test::write_text;
+using namespace scxlab::schedulers::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -118,6 +114,22 @@ const std::vector<std::string> kRestoredNotes{
 // limits, 4 governors, no_turbo.
 constexpr size_t kFourCpuFiles = 1 + 4 + 4 + 4 + 8 + 4 + 1;
 
+// scxlab as a SIGKILL finds it: a process that snapshotted the hardware state into the
+// journal, then waits, never restoring it.
+pid_t snapshot_in_holder(const std::string& journal_path, const HostPaths& paths) {
+  return start_in_holder([&] {
+           auto& journal = *new Journal(journal_path);  // never destroyed: dies with the holder
+           (new HardwareState(journal, paths))->snapshot();
+           return ::getpid();
+         })
+      .first;
+}
+
+void sigkill(pid_t holder) {
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+}
+
 // A read that fails (a directory where the file should be: read(2) says EISDIR).
 void make_unreadable(const std::string& path) {
   fs::remove(path);
@@ -174,15 +186,10 @@ TEST_CASE("hardware state: after scxlab is SIGKILLed the next start's journal pu
   FakeTree host(4);
   const auto before = host.contents();
   const auto journal_path = host.dir / "journal.json";
-  const pid_t holder = scxlab::schedulers::test::start_in_holder([&] {
-                         auto& journal = *new Journal(journal_path);  // never destroyed: dies with the holder
-                         (new HardwareState(journal, host.paths))->snapshot();
-                         return ::getpid();
-                       }).first;
+  const pid_t holder = snapshot_in_holder(journal_path, host.paths);
   const auto changed = act_like_schedulers(host);
   host.age_every_file();
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
+  sigkill(holder);
   CHECK(journal_entries_on_disk(journal_path).size() == kFourCpuFiles);
 
   Journal next(journal_path);
@@ -258,14 +265,9 @@ TEST_CASE("hardware state on this host: PM QoS and the VM sysctl a scheduler cha
     CHECK(journal.empty());
   }
   SECTION("scxlab SIGKILLed, the next start replays") {
-    const pid_t holder = scxlab::schedulers::test::start_in_holder([&] {
-                           auto& journal = *new Journal(dir / "journal.json");
-                           (new HardwareState(journal, real))->snapshot();
-                           return ::getpid();
-                         }).first;
+    const pid_t holder = snapshot_in_holder(dir / "journal.json", real);
     act();
-    ::kill(holder, SIGKILL);
-    ::waitpid(holder, nullptr, 0);
+    sigkill(holder);
     Journal next(dir / "journal.json");
     const auto lines = next.replay();
     CHECK(std::count(lines.begin(), lines.end(),
