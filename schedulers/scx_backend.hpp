@@ -1,8 +1,8 @@
 // sched_ext backends. SchedExtBackend holds what every way of loading a BPF scheduler shares:
 // refusing to start beside another BPF scheduler or a scheduler manager, the hardware state a
 // scheduler may change (hardware_state.hpp), verifying that it serves, watching for its
-// ejection, verifying the kernel default is back, and SysRq-S as the very last resort. ScxProcessBackend runs the
-// scheduler binary as scxlab's child. Internal.
+// ejection, verifying the kernel default is back, and SysRq-S as the very last resort.
+// ScxProcessBackend runs the scheduler binary as scxlab's child. Internal.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "schedulers/hardware_state.hpp"
