@@ -2,8 +2,9 @@
 // only when it exits cleanly: per-CPU energy_performance_preference (scx_p2dq's performance and
 // efficiency modes), intel_pstate no_turbo (scx_p2dq), the uncore frequency limits (scx_p2dq),
 // per-CPU PM QoS resume latency (scx_bpfland -I, scx_flash by default, scx_p2dq, scx_layered),
-// vm.compact_unevictable_allowed (scx_rustland), and the cpufreq governor, frequency limits
-// and boost that a scheduler or its tuning could touch. A killed scheduler leaves them changed.
+// vm.compact_unevictable_allowed (scx_rustland); and the cpufreq governor, frequency limits
+// and boost, which the upstream schedulers only read but another scheduler may write. A killed
+// scheduler leaves them changed.
 //
 // snapshot() records every such file this host has, in one durable journal write, before the
 // scheduler starts; restore() after it is gone writes back only what differs and says so. If
