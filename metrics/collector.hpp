@@ -64,6 +64,7 @@ struct CollectorOptions {
   bool scx_stats = true;
   std::vector<std::string> perf_events;  // extra libpfm4 names; software events always
   std::chrono::milliseconds scx_stats_timeout{500};  // per request; a dead scheduler costs this
+  std::chrono::milliseconds scx_stats_interval{1000};  // between reads, for gauges' averages
 };
 
 // All collectors this host supports, started and stopped together. Those it cannot run are

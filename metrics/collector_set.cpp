@@ -97,7 +97,7 @@ CollectorSet::CollectorSet(const CollectorOptions& options) {
   else off("perf.*");
   if (options.proc) add(std::make_unique<ProcCollector>());
   else off("proc.*");
-  if (options.scx_stats) add(std::make_unique<ScxStatsCollector>(options.scx_stats_timeout));
+  if (options.scx_stats) add(std::make_unique<ScxStatsCollector>(options.scx_stats_timeout, options.scx_stats_interval));
   else off("scx.*");
 }
 
