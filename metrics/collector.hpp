@@ -1,5 +1,5 @@
 // Metrics collectors: the scheduler's view of a workload (BPF probes, perf counters, /proc,
-// scx_stats). The public face of the metrics library.
+// scx_stats) and the machine's energy (RAPL). The public face of the metrics library.
 //
 // Every collector follows one target: a root process and every task it forks after start()
 // (the workload's task tree). Collectors filter in the kernel where they can (BPF: a tgid set
@@ -42,7 +42,7 @@ struct CollectorUnavailable : std::runtime_error {
 class Collector {
  public:
   virtual ~Collector() = default;
-  virtual std::string name() const = 0;  // "bpf", "perf", "proc", "scx_stats"
+  virtual std::string name() const = 0;  // "bpf", "perf", "proc", "scx_stats", "energy"
   virtual void start(const Target& target) = 0;
   virtual void stop() = 0;               // the target's work is over (it may have exited)
   virtual Collected results() const = 0;
@@ -50,7 +50,7 @@ class Collector {
 
 // What this host can collect, for `scxlab doctor` and `scxlab list metrics`.
 struct Capability {
-  std::string name;      // "bpf.sched_probes", "perf.cycles", "proc.psi", "scx_stats"
+  std::string name;      // "bpf.sched_probes", "perf.cycles", "proc.psi", "scx_stats", "energy"
   bool available = false;
   std::string reason;    // why not, when not
   std::string metrics;   // the metric names it gives: "runq_wait_us.*, oncpu_us.*, ..."
@@ -62,6 +62,7 @@ struct CollectorOptions {
   bool perf = true;
   bool proc = true;
   bool scx_stats = true;
+  bool energy = true;
   std::vector<std::string> perf_events;  // extra libpfm4 names; software events always
   std::chrono::milliseconds scx_stats_timeout{500};  // per request; a dead scheduler costs this
   std::chrono::milliseconds scx_stats_interval{1000};  // between reads, for gauges' averages

@@ -8,6 +8,7 @@
 
 #include "metrics/bpf_collector.hpp"
 #include "metrics/collector.hpp"
+#include "metrics/energy_collector.hpp"
 #include "metrics/perf_collector.hpp"
 #include "metrics/proc_collector.hpp"
 #include "metrics/scx_stats.hpp"
@@ -19,6 +20,7 @@ constexpr const char* kBpfMetrics =
     "runq_wait_us.*, runq_wait_after_wakeup_us.*, runq_wait_after_preempt_us.*, oncpu_us.*, "
     "switches.voluntary, switches.involuntary, wakeups, migrations, probes.lost_events";
 constexpr const char* kSchedstatMetrics = "schedstat.run_ms, schedstat.wait_ms, schedstat.timeslices, schedstat.mean_wait_us";
+constexpr const char* kEnergyMetrics[] = {"energy_j", "power_w.avg"};
 
 std::unique_ptr<BpfCollector> try_bpf(std::string& why) {
   try {
@@ -65,6 +67,21 @@ void perf_capabilities(std::vector<Capability>& caps, const std::vector<std::str
   }
 }
 
+std::unique_ptr<EnergyCollector> try_energy(std::string& why) {
+  try {
+    return std::make_unique<EnergyCollector>();
+  } catch (const CollectorUnavailable& e) {
+    why = e.what();
+    return nullptr;
+  }
+}
+
+void energy_capabilities(std::vector<Capability>& caps) {
+  std::string why;
+  const auto energy = try_energy(why);
+  caps.push_back({"energy", energy != nullptr, why, "energy_j, power_w.avg, energy_per_op", energy ? energy->source() : ""});
+}
+
 void proc_capabilities(std::vector<Capability>& caps) {
   const auto cap = [&](const char* name, bool ok, const char* why, const char* metrics) {
     caps.push_back({name, ok, ok ? "" : why, metrics, ""});
@@ -99,6 +116,14 @@ CollectorSet::CollectorSet(const CollectorOptions& options) {
   else off("proc.*");
   if (options.scx_stats) add(std::make_unique<ScxStatsCollector>(options.scx_stats_timeout, options.scx_stats_interval));
   else off("scx.*");
+  std::string no_energy;
+  if (!options.energy) {
+    for (const char* m : kEnergyMetrics) off(m);
+  } else if (auto energy = try_energy(no_energy)) {
+    add(std::move(energy));
+  } else {
+    for (const char* m : kEnergyMetrics) unavailable_.push_back({m, no_energy});
+  }
 }
 
 CollectorSet::~CollectorSet() = default;
@@ -150,6 +175,7 @@ std::vector<Capability> probe_capabilities(const CollectorOptions& options) {
     caps.push_back({"scx_stats", true, "", "scx.*",
                     "client ready; a scheduler serves it while running (Rust scx schedulers: /var/run/scx/root/stats)"});
   }
+  if (options.energy) energy_capabilities(caps);
   return caps;
 }
 
