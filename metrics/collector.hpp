@@ -92,4 +92,12 @@ class CollectorSet {
 
 std::vector<Capability> probe_capabilities(const CollectorOptions& options);
 
+// energy_per_op, joules per operation, once a trial's metrics are complete: its average power
+// (power_w.avg) over the workload's operation rate (`rate_metric`, e.g. "rps.avg"; "" when the
+// workload declares none). A rate, not a count, because workloads count operations in their
+// measured phase only while the energy covers the whole run, warm-up included, at the same
+// load. Adds the metric, or an Unavailable entry saying which input is missing and why.
+void add_energy_per_op(std::vector<Metric>& metrics, std::vector<Unavailable>& unavailable,
+                       const std::string& rate_metric);
+
 }  // namespace scxlab::metrics

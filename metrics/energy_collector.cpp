@@ -247,4 +247,29 @@ void EnergyCollector::stop() {
   results_ = std::move(out);
 }
 
+void add_energy_per_op(std::vector<Metric>& metrics, std::vector<Unavailable>& unavailable, const std::string& rate_metric) {
+  const auto find = [&](const std::string& name) -> const Metric* {
+    const auto it = std::find_if(metrics.begin(), metrics.end(), [&](const Metric& m) { return m.name == name; });
+    return it == metrics.end() ? nullptr : &*it;
+  };
+  const auto needs = [&](const std::string& name) {
+    const auto it = std::find_if(unavailable.begin(), unavailable.end(), [&](const Unavailable& u) { return u.name == name; });
+    return it == unavailable.end() ? fmt::format("needs {}", name) : fmt::format("needs {}: {}", name, it->reason);
+  };
+  const auto* power = find("power_w.avg");
+  const auto* rate = rate_metric.empty() ? nullptr : find(rate_metric);
+  std::string why;
+  if (rate_metric.empty()) why = "the workload declares no operation rate";
+  else if (!power) why = needs("power_w.avg");
+  else if (!rate) why = needs(rate_metric);
+  else if (rate->value <= 0) why = fmt::format("{} was zero", rate_metric);
+  if (!why.empty()) {
+    unavailable.push_back({"energy_per_op", why});
+    return;
+  }
+  const Metric per_op{"energy_per_op", power->value / rate->value, "J/op", Direction::lower_is_better,
+                      fmt::format("power_w.avg / {} ({})", rate_metric, rate->unit)};
+  metrics.push_back(per_op);  // after reading power and rate: push_back may move them
+}
+
 }  // namespace scxlab::metrics

@@ -216,3 +216,39 @@ TEST_CASE("energy: this host's RAPL, or why there is none", "[energy]") {
   CHECK(value_of(r, "energy_j") > 0);
   CHECK(value_of(r, "power_w.avg") > 0);
 }
+
+TEST_CASE("energy_per_op: average power over the workload's operation rate", "[energy]") {
+  const Metric power{"power_w.avg", 50, "W", Direction::lower_is_better, "energy: powercap"};
+  const Metric rps{"rps.avg", 1000, "req/s", Direction::higher_is_better, "workload"};
+  SECTION("both known") {
+    std::vector<Metric> metrics{power, rps};
+    std::vector<Unavailable> unavailable;
+    add_energy_per_op(metrics, unavailable, "rps.avg");
+    REQUIRE(metrics.size() == 3);
+    CHECK(metrics[2].name == "energy_per_op");
+    CHECK(metrics[2].value == Approx(0.05));
+    CHECK(metrics[2].unit == "J/op");
+    CHECK(metrics[2].direction == Direction::lower_is_better);
+    CHECK(metrics[2].source == "power_w.avg / rps.avg (req/s)");
+    CHECK(unavailable.empty());
+  }
+  SECTION("no energy on this host: its reason is passed on") {
+    std::vector<Metric> metrics{rps};
+    std::vector<Unavailable> unavailable{{"power_w.avg", "no RAPL energy counters"}};
+    add_energy_per_op(metrics, unavailable, "rps.avg");
+    CHECK(metrics.size() == 1);
+    CHECK(test::unavailable_reason({{}, {}, unavailable}, "energy_per_op") == "needs power_w.avg: no RAPL energy counters");
+  }
+  SECTION("a workload without an operation rate, or none measured") {
+    std::vector<Metric> metrics{power, {"rps.avg", 0, "req/s", Direction::higher_is_better, "workload"}};
+    std::vector<Unavailable> unavailable;
+    add_energy_per_op(metrics, unavailable, "");
+    add_energy_per_op(metrics, unavailable, "rps.avg");
+    add_energy_per_op(metrics, unavailable, "fps.avg");
+    REQUIRE(unavailable.size() == 3);
+    CHECK(unavailable[0].reason == "the workload declares no operation rate");
+    CHECK(unavailable[1].reason == "rps.avg was zero");
+    CHECK(unavailable[2].reason == "needs fps.avg");
+    CHECK(metrics.size() == 2);
+  }
+}
