@@ -135,13 +135,13 @@ std::optional<std::string> why_dropped(const std::string& name, const FieldMeta&
 
 // A level: a share or a utilisation over the read's period, an average, a population ("Number
 // of running tasks", "# of NUMA nodes", but not "Number of times ..." nor "Number of tasks
-// dispatched ..."), or a setting the scheduler adapts (its slice, a threshold).
+// dispatched ..."), or a setting the scheduler adapts (its slice).
 bool is_level(const std::string& name, const std::string& desc) {
   static const std::regex population(
-      "^(number|amount|count|#) (of )?(?!times\\b)(\\S+ ){0,2}(tasks|cpus|cores|domains|nodes|cells|layers|llcs)"
+      "^(number|amount|count|#) of (?!times\\b)(\\S+ ){0,2}(tasks|cpus|cores|domains|nodes|cells|layers|llcs)"
       "($|[^a-z]|\\s+(?!\\w+ed\\b))");
   return desc.find('%') != std::string::npos || std::regex_search(desc, population) ||
-         has_any_word(desc, {"percent", "utilization", "average", "currently", "threshold", "slice"}) ||
+         has_any_word(desc, {"percent", "utilization", "average", "currently", "slice"}) ||
          has_any_word(name_words(name), {"util", "load", "avg", "ewma", "frac", "ratio", "slice"});
 }
 
@@ -288,7 +288,7 @@ std::string ScxStatsClient::read_line() {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     pollfd p{fd_, POLLIN, 0};
     if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0) {
-      throw ScxStatsError(fmt::format("{}: no reply within {} ms", path_, timeout_.count()));
+      throw ScxStatsTimeout(fmt::format("{}: no reply within {} ms", path_, timeout_.count()));
     }
     char buf[16384];
     const auto n = read(fd_, buf, sizeof buf);
@@ -299,6 +299,7 @@ std::string ScxStatsClient::read_line() {
 }
 
 json ScxStatsClient::request(const json& req) {
+  if (pending_) throw ScxStatsError(path_ + ": the reply to an earlier request is still pending");
   const auto line = req.dump() + "\n";
   pollfd p{fd_, POLLOUT, 0};
   if (poll(&p, 1, static_cast<int>(timeout_.count())) <= 0) {
@@ -308,7 +309,15 @@ json ScxStatsClient::request(const json& req) {
     if (errno == EPIPE || errno == ECONNRESET) throw ScxStatsClosed(path_ + ": the scheduler closed the connection");
     throw ScxStatsError(fmt::format("{}: sending the request failed: {}", path_, std::strerror(errno)));
   }
+  pending_ = true;
+  return receive();
+}
+
+json ScxStatsClient::late_reply() { return receive(); }
+
+json ScxStatsClient::receive() {
   const auto line_in = read_line();
+  pending_ = false;
   int err = 0;
   json resp;
   try {
@@ -347,6 +356,8 @@ class ScxStatsCollector::Trial {
       meta_ = client_->meta();
     } catch (const ScxStatsClosed&) {
       throw;
+    } catch (const ScxStatsTimeout&) {
+      throw;
     } catch (const ScxStatsError&) {
       meta_ = nullptr;  // no descriptions: the rule decides on names and value types alone
     }
@@ -373,26 +384,29 @@ class ScxStatsCollector::Trial {
     if (!error_.empty()) return;
     try {
       read();
+    } catch (const ScxStatsTimeout&) {
+      // The scheduler answers late (its user-space thread starved by the workload): the next
+      // read takes that reply first, so none of its counts is lost.
     } catch (const ScxStatsError& e) {
       if (restarted_ && !client_) return;  // the restarted scheduler does not serve yet: next tick
       error_ = e.what();
     }
   }
 
-  // One read into the totals. A closed connection is reopened once per trial.
+  // One read into the totals, after a late reply of an earlier one. A closed connection is
+  // reopened once per trial.
   void read() {
-    if (!client_) client_ = std::make_unique<ScxStatsClient>(socket_, timeout_);
-    json resp;
     try {
-      resp = client_->stats();
+      if (!client_) client_ = std::make_unique<ScxStatsClient>(socket_, timeout_);
+      if (client_->reply_pending()) add(client_->late_reply());
+      add(client_->stats());
     } catch (const ScxStatsClosed&) {
       if (restarted_) throw;
       restarted_ = true;
       client_.reset();
       client_ = std::make_unique<ScxStatsClient>(socket_, timeout_);
-      resp = client_->stats();
+      add(client_->stats());
     }
-    add(resp);
   }
 
   void add(const json& resp) {

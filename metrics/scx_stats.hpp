@@ -25,6 +25,11 @@ struct ScxStatsError : std::runtime_error {
 struct ScxStatsClosed : ScxStatsError {
   using ScxStatsError::ScxStatsError;
 };
+// No reply within the timeout. It may still come (a scheduler whose user-space thread is
+// starved by the workload answers late): the next request reads it first.
+struct ScxStatsTimeout : ScxStatsError {
+  using ScxStatsError::ScxStatsError;
+};
 
 class ScxStatsClient {
  public:
@@ -40,14 +45,22 @@ class ScxStatsClient {
   // {"req":"stats_meta"}: the description of every stats struct.
   nlohmann::json meta();
   // {"req":"stats","args":{"target":...}}: the reply's "resp" object. Throws ScxStatsError
-  // with the scheduler's message for an errno reply and on a timeout, ScxStatsClosed when the
-  // connection was closed.
+  // with the scheduler's message for an errno reply, ScxStatsTimeout, or ScxStatsClosed when
+  // the connection was closed.
   nlohmann::json stats(const std::string& target = "top");
+
+  // After a ScxStatsTimeout: whether that reply is still to come, and waiting for it (it is a
+  // read like any other: a delta server counted its events up to it). A request made while a
+  // reply is pending throws ScxStatsError.
+  bool reply_pending() const { return pending_; }
+  nlohmann::json late_reply();
 
  private:
   nlohmann::json request(const nlohmann::json& req);
+  nlohmann::json receive();
   std::string read_line();
   int fd_ = -1;
+  bool pending_ = false;
   std::string path_;
   std::string buffer_;
   std::chrono::milliseconds timeout_;
@@ -79,9 +92,10 @@ std::vector<StatsField> describe_stats(const nlohmann::json& meta, const nlohman
 // One connection per trial, opened in start() (meta, then the baseline read) and closed in
 // stop() after the final read, so scxlab is never a second reader of itself. In between it
 // reads every `interval`, so gauges are averaged over the trial (time-weighted); counters are
-// the sum of the reads' deltas. A connection the scheduler closes (a restart inside its
-// process) is reopened once per trial: its gauges go on, its counters restarted from zero and
-// are reported unavailable for that trial.
+// the sum of the reads' deltas. A read in between that times out is taken late, at the next
+// one; only the final read must answer in time. A connection the scheduler closes (a restart
+// inside its process) is reopened once per trial: its gauges go on, its counters restarted
+// from zero and are reported unavailable for that trial.
 class ScxStatsCollector : public Collector {
  public:
   ScxStatsCollector(std::chrono::milliseconds timeout, std::chrono::milliseconds interval);

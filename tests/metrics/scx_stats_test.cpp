@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -41,6 +42,7 @@ enum class Behaviour {
   lavd,         // one reader: a new connection makes the older ones fail
   silent,       // accepts and reads, never answers
   hang_up,      // closes every connection at its first stats request, without a reply
+  late,         // holds its reply to the second stats request until released
 };
 
 std::string socket_path() {
@@ -102,7 +104,7 @@ class FakeScxServer {
     listen_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const auto addr = address(path_);
     if (bind(listen_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_, 8) != 0 ||
-        pipe(stop_) != 0) {
+        pipe(stop_) != 0 || pipe(wake_) != 0) {
       throw std::runtime_error("cannot set up the fake scx_stats server");
     }
     thread_ = std::thread([this] { serve(); });
@@ -114,10 +116,17 @@ class FakeScxServer {
     close(listen_);
     close(stop_[0]);
     close(stop_[1]);
+    close(wake_[0]);
+    close(wake_[1]);
     if (!leave_file_) std::filesystem::remove(path_);
   }
   const std::string& path() const { return path_; }
   int requests_seen() const { return requests_; }
+  int stats_answered() const { return answered_; }
+  bool holding() const { return holding_; }
+  void release() {
+    if (write(wake_[1], "r", 1) != 1) std::terminate();
+  }
   // Goes away as a restarting scheduler's server does: its socket file stays, stale.
   void leave_file_when_gone() { leave_file_ = true; }
 
@@ -129,12 +138,13 @@ class FakeScxServer {
 
   void serve() {
     for (;;) {
-      std::vector<pollfd> fds{{stop_[0], POLLIN, 0}, {listen_, POLLIN, 0}};
+      std::vector<pollfd> fds{{stop_[0], POLLIN, 0}, {listen_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
       for (const auto& [fd, c] : clients_) fds.push_back({fd, POLLIN, 0});
       poll(fds.data(), fds.size(), -1);
       if (fds[0].revents) return;
       if (fds[1].revents) accept_one();
-      for (std::size_t i = 2; i < fds.size(); ++i) {
+      if (fds[2].revents) send_held();
+      for (std::size_t i = 3; i < fds.size(); ++i) {
         if (fds[i].revents) read_from(fds[i].fd);
       }
     }
@@ -164,7 +174,14 @@ class FakeScxServer {
       c.buffer.erase(0, nl + 1);
       ++requests_;
       if (behaviour_ == Behaviour::hang_up && req.at("req") == "stats") return drop(fd);
-      if (behaviour_ != Behaviour::silent) reply(fd, answer(c, req));
+      if (behaviour_ == Behaviour::silent) continue;
+      auto a = answer(c, req);
+      if (req.at("req") == "stats" && ++stats_seen_ == 2 && behaviour_ == Behaviour::late) {
+        held_ = {fd, std::move(a)};
+        holding_ = true;
+      } else {
+        send_reply(fd, a);
+      }
     }
   }
 
@@ -185,6 +202,17 @@ class FakeScxServer {
                {"masks", {255, 3}}, {"layers", {{"batch", {{"util", 1.5}, {"tasks", 4}, {"total", 7}}}}}});
   }
 
+  void send_held() {
+    char byte;
+    if (read(wake_[0], &byte, 1) != 1 || !holding_) return;
+    holding_ = false;
+    send_reply(held_.first, held_.second);
+  }
+  void send_reply(int fd, const json& j) {
+    if (j.at("errno") == 0 && j.at("args").at("resp").contains("nr_dispatched")) ++answered_;
+    reply(fd, j);
+  }
+
   static json ok(const json& resp) { return {{"errno", 0}, {"args", {{"resp", resp}}}}; }
   static json error(int err, const std::string& why) { return {{"errno", err}, {"args", {{"resp", why}}}}; }
   static void reply(int fd, const json& j) {
@@ -197,8 +225,12 @@ class FakeScxServer {
   bool leave_file_ = false;
   int listen_ = -1;
   int stop_[2] = {-1, -1};
+  int wake_[2] = {-1, -1};
   std::map<int, Client> clients_;
-  std::atomic<int> requests_{0};
+  std::atomic<int> requests_{0}, answered_{0};
+  int stats_seen_ = 0;
+  std::atomic<bool> holding_{false};
+  std::pair<int, json> held_;
   std::thread thread_;
 };
 
@@ -320,6 +352,39 @@ TEST_CASE("scx_stats: reads during the trial: counters summed, gauges averaged",
   CHECK(source_of(r, "scx.busy_pct") == fmt::format("scx_stats (mean of {} reads): CPU busy % (100% means all CPU)", reads));
 }
 
+TEST_CASE("scx_stats: a reply that comes after the timeout is read before the next one", "[scx_stats]") {
+  FakeScxServer server(Behaviour::late);
+  ScxStatsClient client(server.path(), 50ms);
+  const int first = client.stats().at("mseq");
+  CHECK_THROWS_AS(client.stats(), ScxStatsTimeout);  // held by the server until released
+  CHECK(client.reply_pending());
+  CHECK_THROWS_WITH(client.stats(), Catch::Matchers::Contains("still pending"));
+  server.release();
+  const auto late = client.late_reply();
+  CHECK(late.at("mseq") == first + 1);  // the held reply, not a newer one
+  CHECK_FALSE(client.reply_pending());
+  CHECK(client.stats().at("mseq") == first + 2);
+}
+
+TEST_CASE("scx_stats: a late read during the trial is counted, not lost", "[scx_stats]") {
+  FakeScxServer server(Behaviour::late);
+  ScxStatsCollector collector(500ms, 5ms);  // the product's default timeout
+  collector.start({getpid(), server.path()});
+  const auto deadline = std::chrono::steady_clock::now() + kPatient;
+  while (!server.holding()) {  // the sampler's first read, which the server holds
+    if (std::chrono::steady_clock::now() > deadline) FAIL("the collector did not read during the trial");
+    std::this_thread::yield();
+  }
+  server.release();
+  collector.stop();
+  const auto r = collector.results();
+  INFO(test::unavailable_reason(r, "scx.*"));
+  const int reads = server.stats_answered() - 1;  // all but the baseline
+  CHECK(reads >= 2);
+  CHECK(test::metric(r, "scx.nr_dispatched") == 10 * reads);
+  CHECK(source_of(r, "scx.busy_pct") == fmt::format("scx_stats (mean of {} reads): CPU busy % (100% means all CPU)", reads));
+}
+
 TEST_CASE("scx_stats: an errno reply is an error naming the scheduler's reason", "[scx_stats]") {
   FakeScxServer server(Behaviour::errno_reply);
   ScxStatsClient client(server.path(), 1000ms);
@@ -427,4 +492,46 @@ TEST_CASE("scx_stats: a connection closed again after the reconnection gives up 
   CHECK(r.metrics.empty());
   CHECK_THAT(test::unavailable_reason(r, "scx.*"), Catch::Matchers::Contains("did not serve again") &&
                                                        Catch::Matchers::Contains("closed the connection"));
+}
+
+// The rule on the replies of the real upstream schedulers (tests/metrics/data/scx_stats): every
+// numeric field is listed as dropped or a gauge, or else must be a counter.
+TEST_CASE("scx_stats: the fields of the real schedulers' replies are classified as they behave", "[scx_stats]") {
+  struct Expected {
+    const char* scheduler;
+    std::set<std::string> dropped, gauges;  // field paths without the "scx." prefix
+  };
+  const std::set<std::string> rusty_gauges = {
+      "cpu_busy",  "load",    "slice_us",     "sync_prev_idle", "wake_sync",    "prev_idle",    "greedy_idle",
+      "pinned",    "direct",  "greedy",       "greedy_far",     "dsq_dispatch", "greedy_local", "greedy_xnuma",
+      "kick_greedy", "repatriate", "dl_clamp", "dl_preset"};
+  const Expected expected[] = {
+      {"scx_rusty", {"at_us", "lb_at_us", "direct_greedy_cpus.0", "kick_greedy_cpus.0"}, rusty_gauges},
+      {"scx_bpfland", {}, {"nr_running", "nr_cpus"}},
+      {"scx_flash", {}, {"nr_running", "nr_cpus"}},
+      {"scx_p2dq", {}, {}},
+      {"scx_cosmos", {}, {}},
+      // scx_lavd's nr_sched and nr_preempt come out as counters, though they are running counts
+      // that scx_lavd halves every 2 s, not deltas: nothing in the meta tells them apart.
+      {"scx_lavd", {"mseq"}, {"nr_queued_task", "nr_active", "nr_stealee", "pc_pc", "pc_lc", "pc_x_migration",
+                              "pc_big", "pc_pc_on_big", "pc_lc_on_big", "pc_performance", "pc_balanced", "pc_powersave"}},
+  };
+  for (const auto& e : expected) {
+    const auto dir = std::filesystem::path(SCXLAB_SOURCE_DIR) / "tests/metrics/data/scx_stats" / e.scheduler;
+    const auto meta = json::parse(std::ifstream(dir / "meta.json"));
+    const auto resp = json::parse(std::ifstream(dir / "stats-after.json"));
+    std::set<std::string> dropped, gauges;
+    for (const auto& f : describe_stats(meta, resp)) {
+      const auto name = f.name.substr(4);
+      INFO(e.scheduler << ": " << name << " (" << f.description << ")");
+      CHECK_FALSE(f.description.empty());  // every field of theirs is described
+      if (f.kind == StatsFieldKind::dropped) dropped.insert(name);
+      if (f.kind == StatsFieldKind::gauge) gauges.insert(name);
+      if (f.kind == StatsFieldKind::counter) CHECK(f.unit == (name == "time_used" ? "" : "count"));
+      if (f.kind != StatsFieldKind::dropped) CHECK(f.value < 1e12);  // no timestamps left
+    }
+    INFO(e.scheduler);
+    CHECK(dropped == e.dropped);
+    CHECK(gauges == e.gauges);
+  }
 }
