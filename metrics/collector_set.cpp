@@ -22,9 +22,11 @@ constexpr const char* kBpfMetrics =
 constexpr const char* kSchedstatMetrics = "schedstat.run_ms, schedstat.wait_ms, schedstat.timeslices, schedstat.mean_wait_us";
 constexpr const char* kEnergyMetrics[] = {"energy_j", "power_w.avg"};
 
-std::unique_ptr<BpfCollector> try_bpf(std::string& why) {
+// A collector this host can run, or null and why not.
+template <typename C>
+std::unique_ptr<C> try_make(std::string& why) {
   try {
-    return std::make_unique<BpfCollector>();
+    return std::make_unique<C>();
   } catch (const CollectorUnavailable& e) {
     why = e.what();
     return nullptr;
@@ -33,7 +35,7 @@ std::unique_ptr<BpfCollector> try_bpf(std::string& why) {
 
 void bpf_capabilities(std::vector<Capability>& caps) {
   std::string why;
-  const auto bpf = try_bpf(why);
+  const auto bpf = try_make<BpfCollector>(why);
   if (!bpf) {
     caps.push_back({"bpf.sched_probes", false, "BPF probes: " + why, kBpfMetrics, ""});
     caps.push_back({"bpf.cross_llc", false, "needs the BPF probes", "migrations.cross_llc", ""});
@@ -67,18 +69,9 @@ void perf_capabilities(std::vector<Capability>& caps, const std::vector<std::str
   }
 }
 
-std::unique_ptr<EnergyCollector> try_energy(std::string& why) {
-  try {
-    return std::make_unique<EnergyCollector>();
-  } catch (const CollectorUnavailable& e) {
-    why = e.what();
-    return nullptr;
-  }
-}
-
 void energy_capabilities(std::vector<Capability>& caps) {
   std::string why;
-  const auto energy = try_energy(why);
+  const auto energy = try_make<EnergyCollector>(why);
   caps.push_back({"energy", energy != nullptr, why, "energy_j, power_w.avg, energy_per_op", energy ? energy->source() : ""});
 }
 
@@ -107,7 +100,7 @@ CollectorSet::CollectorSet(const CollectorOptions& options) {
     off("bpf.*");
   } else {
     std::string why;
-    if (auto bpf = try_bpf(why)) add(std::move(bpf));
+    if (auto bpf = try_make<BpfCollector>(why)) add(std::move(bpf));
     else unavailable_.push_back({"bpf.*", "BPF probes unavailable: " + why});
   }
   if (options.perf) add(std::make_unique<PerfCollector>(options.perf_events));
@@ -119,7 +112,7 @@ CollectorSet::CollectorSet(const CollectorOptions& options) {
   std::string no_energy;
   if (!options.energy) {
     for (const char* m : kEnergyMetrics) off(m);
-  } else if (auto energy = try_energy(no_energy)) {
+  } else if (auto energy = try_make<EnergyCollector>(no_energy)) {
     add(std::move(energy));
   } else {
     for (const char* m : kEnergyMetrics) unavailable_.push_back({m, no_energy});

@@ -23,7 +23,7 @@ for sched in "$@"; do
     waited=$((waited + 1))
   done
   echo "$sched: sched_ext $(state) after ${waited} s"
-  /host/scx_stats_capture /var/run/scx/root/stats "$out/$sched" -- hackbench -g 2 -l 200 >/dev/null
+  /host/scx_stats_capture /var/run/scx/root/stats "$out/$sched" -- "$(command -v hackbench)" -g 2 -l 200
   echo "$sched: capture exit $?"
   kill -INT "$pid"
   wait "$pid"

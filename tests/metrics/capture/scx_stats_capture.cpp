@@ -1,7 +1,7 @@
 // Records a running scheduler's scx_stats replies as test fixtures, and what the collector
 // makes of them. Not part of the product: run it in the VM lab next to a real scheduler.
 //
-//   scx_stats_capture SOCKET OUTDIR -- COMMAND [ARG...]
+//   scx_stats_capture SOCKET OUTDIR -- /PATH/TO/COMMAND [ARG...]
 //
 // writes OUTDIR/meta.json (the stats_meta reply), stats-baseline.json, stats-after.json (the
 // reads before and after COMMAND, on one connection: deltas over COMMAND), then runs COMMAND
@@ -12,32 +12,18 @@
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "metrics/scx_stats.hpp"
+#include "process.hpp"
 
 using namespace scxlab;
 using namespace scxlab::metrics;
 using namespace std::chrono_literals;
 
 namespace {
-
-int run(const std::vector<std::string>& command) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 void save(const std::string& file, const nlohmann::json& j) { std::ofstream(file) << j.dump(2) << "\n"; }
 
@@ -65,12 +51,12 @@ int main(int argc, char** argv) {
       ScxStatsClient client(socket, 60s);  // the scheduler may still be creating its socket
       save(dir + "/meta.json", client.meta());
       save(dir + "/stats-baseline.json", client.stats());
-      if (run(command) != 0) std::fprintf(stderr, "scx_stats_capture: the command failed\n");
+      if (test::run_process(command).exit_code != 0) std::fprintf(stderr, "scx_stats_capture: the command failed\n");
       save(dir + "/stats-after.json", client.stats());
     }
     ScxStatsCollector collector(5s, 1s);
     collector.start({getpid(), socket});
-    run(command);
+    test::run_process(command);
     collector.stop();
     save(dir + "/collected.json", to_json(collector.results()));
   } catch (const ScxStatsError& e) {
