@@ -270,7 +270,7 @@ auto while_retrying(Work work, const std::function<void()>& then) {
 
 }  // namespace
 
-TEST_CASE("scx_stats: the meta decides what a field is; timestamps, identifiers and _om_skip are dropped", "[scx_stats]") {
+TEST_CASE("scx_stats: the meta decides what a field is, and timestamps, identifiers and _om_skip are dropped", "[scx_stats]") {
   FakeScxServer server(Behaviour::normal);
   ScxStatsClient client(server.path(), 1000ms);
   const auto meta = client.meta();
