@@ -59,34 +59,39 @@ void two_packages(const fs::path& powercap) {
 
 double value_of(const Collected& c, const std::string& name) { return test::metric(c, name); }
 
-// Writes `text` into the FIFO `fd` and waits until a reader took it, keeping the FIFO open
-// meanwhile so that no value is lost between one reader's close and the next one's open.
-bool hand_over(int fd, const std::string& text, const std::function<bool()>& give_up) {
-  const auto line = text + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  for (int unread = 1; written && ioctl(fd, FIONREAD, &unread) == 0 && unread > 0 && !give_up();) {
-    std::this_thread::yield();
+// A FIFO in place of a sysfs counter: each read by the collector takes the next value fed.
+// The test holds it open for reading and writing both, so a reader never sees an end of file
+// and a write never finds no reader; each value is fed once the previous one was taken, so no
+// reader gets two.
+class FifoCounter {
+ public:
+  explicit FifoCounter(const fs::path& file) {
+    fs::remove(file);
+    REQUIRE(mkfifo(file.c_str(), 0600) == 0);
+    fd_ = open(file.c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(fd_ >= 0);
   }
-  close(fd);
-  return written;
-}
+  ~FifoCounter() { close(fd_); }
+  FifoCounter(const FifoCounter&) = delete;
+  FifoCounter& operator=(const FifoCounter&) = delete;
 
-// The next read of the FIFO `file` gives `text`.
-void feed(const fs::path& file, const std::string& text) {
-  const int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);  // waits for a reader
-  REQUIRE(fd >= 0);
-  REQUIRE(hand_over(fd, text, [] { return false; }));
-}
-
-// Every read of the FIFO `file` gives `text` until `done` is ready.
-template <typename T>
-void feed_until(const fs::path& file, const std::string& text, std::future<T>& done) {
-  const auto ready = [&] { return done.wait_for(0s) == std::future_status::ready; };
-  while (!ready()) {
-    const int fd = open(file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);  // ENXIO: nobody reads now
-    if (fd < 0 || !hand_over(fd, text, ready)) std::this_thread::yield();
+  // Feeds `text` and waits until a reader took it (or `give_up`).
+  void feed(const std::string& text, const std::function<bool()>& give_up = [] { return false; }) {
+    const auto line = text + "\n";
+    REQUIRE(::write(fd_, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+    for (int unread = 1; ioctl(fd_, FIONREAD, &unread) == 0 && unread > 0 && !give_up();) std::this_thread::yield();
   }
-}
+
+  // Feeds `text` to every read until `done` is ready.
+  template <typename T>
+  void feed_until(const std::string& text, std::future<T>& done) {
+    const auto ready = [&] { return done.wait_for(0s) == std::future_status::ready; };
+    while (!ready()) feed(text, ready);
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -127,20 +132,18 @@ TEST_CASE("energy: a counter that wraps at max_energy_range_uj is corrected", "[
 TEST_CASE("energy: reads during the trial catch every wrap of a long trial", "[energy]") {
   FakeHost host;
   zone(host.powercap(), "intel-rapl:0", "package-0", 0);
-  const auto counter = host.powercap() / "intel-rapl:0" / "energy_uj";
-  fs::remove(counter);
-  REQUIRE(mkfifo(counter.c_str(), 0600) == 0);  // each read of the collector waits for the test's value
+  FifoCounter counter(host.powercap() / "intel-rapl:0" / "energy_uj");  // each read waits for the test's value
 
   auto made = std::async(std::launch::async, [&] { return std::make_unique<EnergyCollector>(host.paths, 1ms); });
-  feed(counter, "100");  // the constructor's probe
+  counter.feed("100");  // the constructor's probe
   auto energy = made.get();
   auto started = std::async(std::launch::async, [&] { energy->start({}); });
-  feed(counter, "1000");  // the start
+  counter.feed("1000");  // the start
   started.get();
   // The wrap check reads: two wraps, which the reads at the ends alone could not tell from none.
-  for (auto v : {kRange - 10, std::uint64_t{500}, kRange - 5, std::uint64_t{20}}) feed(counter, std::to_string(v));
+  for (auto v : {kRange - 10, std::uint64_t{500}, kRange - 5, std::uint64_t{20}}) counter.feed(std::to_string(v));
   auto stopped = std::async(std::launch::async, [&] { energy->stop(); });
-  feed_until(counter, "20", stopped);
+  counter.feed_until("20", stopped);
   stopped.get();
   const double expected_uj = (kRange - 10 - 1000) + (10 + 500) + (kRange - 5 - 500) + (5 + 20);
   CHECK(value_of(energy->results(), "energy_j") == Approx(expected_uj * 1e-6));
