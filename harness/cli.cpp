@@ -186,8 +186,9 @@ int run_cli(int argc, char** argv) {
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
+  list.what = "schedulers";  // `scxlab list` alone: what a new user wants first
   list_cmd->add_option("what", list.what, "schedulers | workloads | suites | metrics")
-      ->required()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
+      ->capture_default_str()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
   list_cmd->add_flag("--json", list.json, "Machine-readable output");
   list_cmd->add_option("--manifests", list.manifest_dirs, "Extra directory of scheduler manifests");
 
