@@ -200,6 +200,7 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
     auto collected = collectors_->results();
     append(rec.metrics, collected.metrics);
     rec.unavailable = std::move(collected.unavailable);
+    metrics::add_energy_per_op(rec.metrics, rec.unavailable, declared ? declared->operation_rate : "");
     for (auto& h : collected.histograms) rec.histograms.push_back(std::move(h));
   } else if (!collector_error.empty()) {
     rec.unavailable.push_back({"collectors", "could not start: " + collector_error});
@@ -254,7 +255,9 @@ Entry parse_entry(const std::string& spec) {
         throw UsageError(fmt::format("workload '{}': expected key=value, got '{}' (e.g. {}:groups=4,loops=100)",
                                      name, kv, name));
       }
-      params[kv.substr(0, eq)] = kv.substr(eq + 1);
+      if (!params.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
+        throw UsageError(fmt::format("workload '{}': '{}' is given twice: keep one value", name, kv.substr(0, eq)));
+      }
       start = comma + 1;
     }
   }
