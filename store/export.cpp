@@ -73,7 +73,7 @@ nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id) {
 nlohmann::json run_info_to_json(const RunInfo& run) {
   return {{"uuid", run.uuid}, {"kind", run.kind}, {"created_utc", run.created_utc},
           {"scxlab_version", run.scxlab_version}, {"host", run.host}, {"plan", run.plan},
-          {"seed", run.seed}, {"status", run.status}};
+          {"seed", run.seed}, {"status", run.status}, {"outcome", run.outcome}};
 }
 
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path) {

@@ -70,6 +70,10 @@ CREATE TABLE histograms (
   buckets_json TEXT NOT NULL
 );
 )sql",
+    // 1 -> 2: what a run concluded, beyond its trials (a tune's recommendation), for reports.
+    R"sql(
+ALTER TABLE runs ADD COLUMN outcome_json TEXT NOT NULL DEFAULT 'null';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -126,6 +130,7 @@ RunInfo read_run(const Statement& s) {
   r.plan = nlohmann::json::parse(s.text(6));
   r.seed = static_cast<std::uint64_t>(s.integer(7));
   r.status = s.text(8);
+  r.outcome = nlohmann::json::parse(s.text(9));
   return r;
 }
 
@@ -150,7 +155,8 @@ TrialRecord read_trial(const Statement& s) {
   return t;
 }
 
-constexpr const char* kRunColumns = "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status";
+constexpr const char* kRunColumns =
+    "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, outcome_json";
 
 }  // namespace
 
@@ -298,6 +304,13 @@ void ResultsDb::set_run_status(std::int64_t run_id, const std::string& status) {
   impl_->guarded([&] {
     Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
     s.bind(1, status).bind(2, run_id).run();
+  });
+}
+
+void ResultsDb::set_run_outcome(std::int64_t run_id, const nlohmann::json& outcome) {
+  impl_->guarded([&] {
+    Statement s(impl_->db, "UPDATE runs SET outcome_json = ? WHERE id = ?");
+    s.bind(1, outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).bind(2, run_id).run();
   });
 }
 
