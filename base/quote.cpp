@@ -31,24 +31,24 @@ std::string shell_words(const std::vector<std::string>& words) {
   return out;
 }
 
-std::string scx_flags_problem(const std::vector<std::string>& args) {
-  const auto bad = std::find_if(args.begin(), args.end(), split_or_globbed);
-  if (bad == args.end()) return "";
-  return "scx.service splits SCX_FLAGS on whitespace and expands * ? [, so the argument '" + *bad +
+std::string scx_default_problem(const std::vector<std::string>& words) {
+  const auto bad = std::find_if(words.begin(), words.end(), split_or_globbed);
+  if (bad == words.end()) return "";
+  return "scx.service splits /etc/default/scx's values on whitespace and expands * ? [, so '" + *bad +
          "' cannot be passed through /etc/default/scx: start the scheduler with the command line instead";
 }
 
-std::optional<std::string> scx_flags_line(const std::vector<std::string>& args) {
-  if (!scx_flags_problem(args).empty()) return std::nullopt;
+std::optional<std::string> scx_default_line(const std::string& variable, const std::vector<std::string>& words) {
+  if (!scx_default_problem(words).empty()) return std::nullopt;
   std::string value;
-  for (const auto& a : args) {
+  for (const auto& a : words) {
     if (!value.empty()) value += ' ';
     for (const char c : a) {
       if (c == '\\' || c == '"' || c == '$' || c == '`') value += '\\';
       value += c;
     }
   }
-  return "SCX_FLAGS=\"" + value + "\"";
+  return variable + "=\"" + value + "\"";
 }
 
 }  // namespace scxlab::base

@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "base/quote.hpp"
 #include "harness/results.hpp"
 #include "harness/tune_space.hpp"
 #include "reports/report.hpp"
@@ -57,15 +58,6 @@ bool check_bounds(const stats::RunAnalysis& a, const std::string& workload, cons
                                 holds ? "holds" : "VIOLATED"));
   }
   return all;
-}
-
-std::string shell_words(const std::vector<std::string>& args) {
-  std::string out;
-  for (const auto& a : args) {
-    const bool plain = a.find_first_of(" \t'\"\\$`") == std::string::npos && !a.empty();
-    out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
-  }
-  return out;
 }
 
 // "eevdf:render_nice=-5,render_policy=fifo": the knobs that differ from the default.
@@ -187,6 +179,15 @@ nlohmann::json effects_json(const std::vector<tuner::PartialDependence>& effects
   return a;
 }
 
+// /etc/default/scx for scx.service, or, where its unquoted expansion cannot carry the
+// arguments, a comment saying why (the command line above still works).
+std::string etc_default_scx(const std::string& binary, const std::vector<std::string>& args) {
+  const auto scheduler = base::scx_default_line("SCX_SCHEDULER", {binary});
+  const auto flags = base::scx_default_line("SCX_FLAGS", args);
+  if (!scheduler || !flags) return "# " + base::scx_default_problem(scheduler ? args : std::vector<std::string>{binary});
+  return *scheduler + "\n" + *flags;
+}
+
 }  // namespace
 
 UseSnippets use_snippets(const Recommendation& r) {
@@ -195,11 +196,11 @@ UseSnippets use_snippets(const Recommendation& r) {
     u.command = r.command_line;
     return u;
   }
-  u.shootout = "scxlab shootout -s " + shell_words({shootout_spec(r)});
+  u.shootout = "scxlab shootout -s " + base::shell_words({shootout_spec(r)});
   if (r.manifest.backend == "scx") {
     const auto args = schedulers::build_args(r.manifest, r.config);
-    u.command = shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + shell_words(args));
-    u.etc_default_scx = fmt::format("SCX_SCHEDULER={}\nSCX_FLAGS='{}'", r.manifest.binary, shell_words(args));
+    u.command = base::shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + base::shell_words(args));
+    u.etc_default_scx = etc_default_scx(r.manifest.binary, args);
     u.scx_loader = toml_text(scx_loader_table(r));
   }
   return u;
@@ -353,7 +354,7 @@ void write_recommendation(const Recommendation& r, const std::string& dir, bool 
   std::cout << "\n" << r.verdict << "\n";
   for (const auto& line : r.bound_checks) std::cout << "  " << line << "\n";
   if (r.recommend) {
-    std::cout << "  use: " << (r.command_line.empty() ? "scxlab shootout -s " + shell_words({shootout_spec(r)}) : r.command_line)
+    std::cout << "  use: " << (r.command_line.empty() ? "scxlab shootout -s " + base::shell_words({shootout_spec(r)}) : r.command_line)
               << "\n";
   }
   if (!r.importance.empty()) {

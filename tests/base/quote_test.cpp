@@ -1,5 +1,5 @@
 // Quoting, checked by the real consumer where it can run here: sh and bash parse what
-// shell_words and scx_flags_line wrote, and must give back the very words.
+// shell_words and scx_default_line wrote, and must give back the very words.
 #include <string>
 #include <vector>
 
@@ -60,7 +60,7 @@ TEST_CASE("shell_words round-trips hostile words through a real sh", "[quote]") 
 TEST_CASE("SCX_FLAGS carries what scx.service can pass and refuses the rest", "[quote]") {
   const std::vector<std::string> passable = {"--slice-max-us=3000", "-k", "it's", "\"dq\"", "$(id)", "`id`",
                                              "$HOME", "a;b", "back\\slash", "héllo", "~", "#x"};
-  const auto line = base::scx_flags_line(passable);
+  const auto line = base::scx_default_line("SCX_FLAGS", passable);
   REQUIRE(line);
   // scx.service: EnvironmentFile=/etc/default/scx, ExecStart=/bin/bash -c 'exec $SCX_SCHEDULER $SCX_FLAGS '
   const auto r = run_process({"/usr/bin/env", "SCX_FLAGS=" + systemd_double_quoted_value(*line), "bash", "-c",
@@ -70,8 +70,8 @@ TEST_CASE("SCX_FLAGS carries what scx.service can pass and refuses the rest", "[
 
   for (const std::string bad : {"two words", "", "*", "line\nbreak", "[ab]", "tab\there"}) {
     INFO(bad);
-    CHECK_FALSE(base::scx_flags_line({"-k", bad}));
-    CHECK(base::scx_flags_problem({"-k", bad}).find("'" + bad + "'") != std::string::npos);
+    CHECK_FALSE(base::scx_default_line("SCX_FLAGS", {"-k", bad}));
+    CHECK(base::scx_default_problem({"-k", bad}).find("'" + bad + "'") != std::string::npos);
   }
-  CHECK(base::scx_flags_problem(passable).empty());
+  CHECK(base::scx_default_problem(passable).empty());
 }
