@@ -77,7 +77,7 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
   CHECK(r.out.find("Exit codes") != std::string::npos);
 }
 
-TEST_CASE("--version names the release and the commit it was built from", "[cli]") {
+TEST_CASE("scxlab --version names the release and the commit it was built from", "[cli]") {
   const auto r = run_process({scxlab_binary(), "--version"});
   CHECK(r.exit_code == 0);
   INFO(r.out);
@@ -85,7 +85,7 @@ TEST_CASE("--version names the release and the commit it was built from", "[cli]
   CHECK(std::regex_match(r.out, std::regex("scxlab [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ([0-9A-Za-z.+_-]+|unknown)\\)\n")));
 }
 
-TEST_CASE("'scxlab help [COMMAND]' prints what --help prints; an unknown command is named", "[cli]") {
+TEST_CASE("scxlab help COMMAND prints what --help prints, and names an unknown command", "[cli]") {
   CHECK(run_process({scxlab_binary(), "help"}).out == run_process({scxlab_binary(), "--help"}).out);
   const auto tune = run_process({scxlab_binary(), "help", "tune"});
   CHECK(tune.exit_code == 0);

@@ -196,7 +196,7 @@ TEST_CASE("negative and mixed-sign values give no ratio: a lower (more negative)
   CHECK(mixed.call == Call::no_difference);
 }
 
-TEST_CASE("small counts give no ratio; large counts keep it", "[calls]") {
+TEST_CASE("small counts give no ratio, large counts keep it", "[calls]") {
   std::vector<Observation> obs;
   for (const double v : {1, 1, 2, 1, 1, 1}) obs.push_back({"w", "base", "ejections", "count", Direction::lower_is_better, true, v});
   for (const double v : {2, 3, 2, 2, 3, 2}) obs.push_back({"w", "cand", "ejections", "count", Direction::lower_is_better, true, v});
