@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "base/files.hpp"
 #include "harness/results.hpp"
 #include "harness/tune_space.hpp"
 
@@ -258,7 +259,7 @@ nlohmann::json recommendation_json(const Recommendation& r) {
 
 void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet) {
   const auto path = (std::filesystem::path(dir) / "recommendation.toml").string();
-  store::write_file_atomically(path, recommendation_toml(r));
+  base::write_file_atomically(path, recommendation_toml(r));
   if (quiet) return;
   std::cout << "\n" << r.verdict << "\n";
   for (const auto& line : r.bound_checks) std::cout << "  " << line << "\n";
