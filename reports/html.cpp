@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/files.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
 #include "reports/markup.hpp"
@@ -520,7 +521,7 @@ std::string render_html(const ReportInput& in) {
       "<a class=\"skip\" href=\"#main\">Skip to the results</a>",
       esc(in.run.scxlab_version), esc(in.run.kind), esc(in.run.host.is_object() ? in.run.host.value("hostname", "") : ""),
       esc(in.run.created_utc), asset("report.css"));
-  out += header(in) + nav(in) + "<main id=\"main\">" + summary(in) + warnings_section(in);
+  out += header(in) + nav(in) + "<main id=\"main\">" + in.lead_html + summary(in) + warnings_section(in);
   for (std::size_t i = 0; i < in.analysis.workloads.size(); ++i) out += workload_section(in, i, colors);
   out += trials_section(in) + host_section(in) + "</main>";
   out += fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
@@ -531,7 +532,7 @@ std::string render_html(const ReportInput& in) {
 }
 
 void write_html_report(const std::string& path, const ReportInput& input) {
-  store::write_file_atomically(path, render_html(input));
+  base::write_file_atomically(path, render_html(input));
 }
 
 }  // namespace scxlab::reports
