@@ -201,6 +201,7 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
     auto collected = collectors_->results();
     append(rec.metrics, collected.metrics);
     rec.unavailable = std::move(collected.unavailable);
+    metrics::add_energy_per_op(rec.metrics, rec.unavailable, declared ? declared->operation_rate : "");
     for (auto& h : collected.histograms) rec.histograms.push_back(std::move(h));
   } else if (!collector_error.empty()) {
     rec.unavailable.push_back({"collectors", "could not start: " + collector_error});

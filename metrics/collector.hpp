@@ -1,5 +1,5 @@
 // Metrics collectors: the scheduler's view of a workload (BPF probes, perf counters, /proc,
-// scx_stats). The public face of the metrics library.
+// scx_stats) and the machine's energy (RAPL). The public face of the metrics library.
 //
 // Every collector follows one target: a root process and every task it forks after start()
 // (the workload's task tree). Collectors filter in the kernel where they can (BPF: a tgid set
@@ -42,7 +42,7 @@ struct CollectorUnavailable : std::runtime_error {
 class Collector {
  public:
   virtual ~Collector() = default;
-  virtual std::string name() const = 0;  // "bpf", "perf", "proc", "scx_stats"
+  virtual std::string name() const = 0;  // "bpf", "perf", "proc", "scx_stats", "energy"
   virtual void start(const Target& target) = 0;
   virtual void stop() = 0;               // the target's work is over (it may have exited)
   virtual Collected results() const = 0;
@@ -50,7 +50,7 @@ class Collector {
 
 // What this host can collect, for `scxlab doctor` and `scxlab list metrics`.
 struct Capability {
-  std::string name;      // "bpf.sched_probes", "perf.cycles", "proc.psi", "scx_stats"
+  std::string name;      // "bpf.sched_probes", "perf.cycles", "proc.psi", "scx_stats", "energy"
   bool available = false;
   std::string reason;    // why not, when not
   std::string metrics;   // the metric names it gives: "runq_wait_us.*, oncpu_us.*, ..."
@@ -62,8 +62,10 @@ struct CollectorOptions {
   bool perf = true;
   bool proc = true;
   bool scx_stats = true;
+  bool energy = true;
   std::vector<std::string> perf_events;  // extra libpfm4 names; software events always
   std::chrono::milliseconds scx_stats_timeout{500};  // per request; a dead scheduler costs this
+  std::chrono::milliseconds scx_stats_interval{1000};  // between reads, for gauges' averages
 };
 
 // All collectors this host supports, started and stopped together. Those it cannot run are
@@ -89,5 +91,13 @@ class CollectorSet {
 };
 
 std::vector<Capability> probe_capabilities(const CollectorOptions& options);
+
+// energy_per_op, joules per operation, once a trial's metrics are complete: its average power
+// (power_w.avg) over the workload's operation rate (`rate_metric`, e.g. "rps.avg"; "" when the
+// workload declares none). A rate, not a count, because workloads count operations in their
+// measured phase only while the energy covers the whole run, warm-up included, at the same
+// load. Adds the metric, or an Unavailable entry saying which input is missing and why.
+void add_energy_per_op(std::vector<Metric>& metrics, std::vector<Unavailable>& unavailable,
+                       const std::string& rate_metric);
 
 }  // namespace scxlab::metrics

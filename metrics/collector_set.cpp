@@ -8,6 +8,7 @@
 
 #include "metrics/bpf_collector.hpp"
 #include "metrics/collector.hpp"
+#include "metrics/energy_collector.hpp"
 #include "metrics/perf_collector.hpp"
 #include "metrics/proc_collector.hpp"
 #include "metrics/scx_stats.hpp"
@@ -19,10 +20,13 @@ constexpr const char* kBpfMetrics =
     "runq_wait_us.*, runq_wait_after_wakeup_us.*, runq_wait_after_preempt_us.*, oncpu_us.*, "
     "switches.voluntary, switches.involuntary, wakeups, migrations, probes.lost_events";
 constexpr const char* kSchedstatMetrics = "schedstat.run_ms, schedstat.wait_ms, schedstat.timeslices, schedstat.mean_wait_us";
+constexpr const char* kEnergyMetrics[] = {"energy_j", "power_w.avg"};
 
-std::unique_ptr<BpfCollector> try_bpf(std::string& why) {
+// A collector this host can run, or null and why not.
+template <typename C>
+std::unique_ptr<C> try_make(std::string& why) {
   try {
-    return std::make_unique<BpfCollector>();
+    return std::make_unique<C>();
   } catch (const CollectorUnavailable& e) {
     why = e.what();
     return nullptr;
@@ -31,7 +35,7 @@ std::unique_ptr<BpfCollector> try_bpf(std::string& why) {
 
 void bpf_capabilities(std::vector<Capability>& caps) {
   std::string why;
-  const auto bpf = try_bpf(why);
+  const auto bpf = try_make<BpfCollector>(why);
   if (!bpf) {
     caps.push_back({"bpf.sched_probes", false, "BPF probes: " + why, kBpfMetrics, ""});
     caps.push_back({"bpf.cross_llc", false, "needs the BPF probes", "migrations.cross_llc", ""});
@@ -65,6 +69,12 @@ void perf_capabilities(std::vector<Capability>& caps, const std::vector<std::str
   }
 }
 
+void energy_capabilities(std::vector<Capability>& caps) {
+  std::string why;
+  const auto energy = try_make<EnergyCollector>(why);
+  caps.push_back({"energy", energy != nullptr, why, "energy_j, power_w.avg, energy_per_op", energy ? energy->source() : ""});
+}
+
 void proc_capabilities(std::vector<Capability>& caps) {
   const auto cap = [&](const char* name, bool ok, const char* why, const char* metrics) {
     caps.push_back({name, ok, ok ? "" : why, metrics, ""});
@@ -90,15 +100,23 @@ CollectorSet::CollectorSet(const CollectorOptions& options) {
     off("bpf.*");
   } else {
     std::string why;
-    if (auto bpf = try_bpf(why)) add(std::move(bpf));
+    if (auto bpf = try_make<BpfCollector>(why)) add(std::move(bpf));
     else unavailable_.push_back({"bpf.*", "BPF probes unavailable: " + why});
   }
   if (options.perf) add(std::make_unique<PerfCollector>(options.perf_events));
   else off("perf.*");
   if (options.proc) add(std::make_unique<ProcCollector>());
   else off("proc.*");
-  if (options.scx_stats) add(std::make_unique<ScxStatsCollector>(options.scx_stats_timeout));
+  if (options.scx_stats) add(std::make_unique<ScxStatsCollector>(options.scx_stats_timeout, options.scx_stats_interval));
   else off("scx.*");
+  std::string no_energy;
+  if (!options.energy) {
+    for (const char* m : kEnergyMetrics) off(m);
+  } else if (auto energy = try_make<EnergyCollector>(no_energy)) {
+    add(std::move(energy));
+  } else {
+    for (const char* m : kEnergyMetrics) unavailable_.push_back({m, no_energy});
+  }
 }
 
 CollectorSet::~CollectorSet() = default;
@@ -150,6 +168,7 @@ std::vector<Capability> probe_capabilities(const CollectorOptions& options) {
     caps.push_back({"scx_stats", true, "", "scx.*",
                     "client ready; a scheduler serves it while running (Rust scx schedulers: /var/run/scx/root/stats)"});
   }
+  if (options.energy) energy_capabilities(caps);
   return caps;
 }
 

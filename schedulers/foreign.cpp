@@ -91,7 +91,7 @@ std::string describe_foreign_scheduler(const SchedExtStatus& status, const std::
     held += fmt::format("{}{} (pid {}{})", held.empty() ? "" : ", ", name, h.pid, h.unit.empty() ? "" : ", " + h.unit);
   }
   if (holders.size() > kHoldersNamed) held += fmt::format(" and {} more", holders.size() - kHoldersNamed);
-  return fmt::format("a BPF scheduler that scxlab did not start is loaded: ops '{}' (state {}){}; {}: a trial must "
+  return fmt::format("another BPF scheduler is loaded: ops '{}' (state {}){}; {}: a trial must "
                      "run under the scheduler it is named for",
                      status.ops.empty() ? "?" : status.ops, status.state, held.empty() ? "" : ", held by " + held,
                      how_to_stop(holders));

@@ -31,6 +31,17 @@ IoResult write_file(const std::string& path, const std::string& text) {
   return r;
 }
 
+Restored restore_file(const std::string& path, const std::string& old) {
+  Restored r;
+  const auto now = read_file(path);
+  if (now.ok) r.found = now.text;
+  if (now.ok && now.text == old) return r;
+  const auto w = write_file(path, old);
+  r.outcome = w.ok ? Restored::kWritten : Restored::kFailed;
+  r.err = w.err;
+  return r;
+}
+
 std::string errno_text(int err) {
   const char* name = strerrorname_np(err);
   return fmt::format("{} ({})", std::strerror(err), name ? name : std::to_string(err));

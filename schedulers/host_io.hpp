@@ -18,6 +18,15 @@ using base::trim;  // without surrounding whitespace
 
 // Writes the whole text (O_TRUNC); sysfs, procfs and debugfs files take it in one write.
 IoResult write_file(const std::string& path, const std::string& text);
+// Puts `old` back into a file unless it already holds it: a value that was never changed is
+// not written again (sysfs writes are not free: an EPP or governor write reprograms the CPU).
+struct Restored {
+  enum Outcome { kUnchanged, kWritten, kFailed } outcome = kUnchanged;
+  std::optional<std::string> found;  // what the file held before, if it could be read
+  int err = 0;        // errno when kFailed
+};
+Restored restore_file(const std::string& path, const std::string& old);
+
 std::string errno_text(int err);          // "Operation not permitted (EPERM)"
 
 // /proc/<pid>/stat field 22 (starttime, clock ticks since boot); nullopt if no such process.

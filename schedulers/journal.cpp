@@ -1,9 +1,12 @@
 #include "schedulers/journal.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -73,9 +76,13 @@ int take_lock(const std::string& lock_path, const std::string& journal_path) {
   return fd;
 }
 
-std::string replay_file(const JournalEntry& e) {
-  const auto r = host::write_file(e.path, e.old_value);
-  if (!r.ok) return fmt::format("could not restore {} to '{}': {}", e.path, host::trim(e.old_value), host::errno_text(r.err));
+// nullopt when the file already holds its recorded value (nothing done).
+std::optional<std::string> replay_file(const JournalEntry& e) {
+  const auto r = host::restore_file(e.path, e.old_value);
+  if (r.outcome == host::Restored::kUnchanged) return std::nullopt;
+  if (r.outcome == host::Restored::kFailed) {
+    return fmt::format("could not restore {} to '{}': {}", e.path, host::trim(e.old_value), host::errno_text(r.err));
+  }
   return fmt::format("restored {} to '{}'", e.path, host::trim(e.old_value));
 }
 
@@ -97,7 +104,7 @@ std::string replay_mount(const JournalEntry& e) {
   return fmt::format("unmounted {}", e.path);
 }
 
-std::string replay_entry(const JournalEntry& e) {
+std::optional<std::string> replay_entry(const JournalEntry& e) {
   if (e.kind == "file") return replay_file(e);
   if (e.kind == "process") return replay_process(e);
   if (e.kind == "service") return replay_service(e);
@@ -150,31 +157,39 @@ void Journal::persist() {
   base::write_file_atomically(path_, j.dump(1) + "\n", 0600);
 }
 
-void Journal::add(JournalEntry e) {
-  entries_.push_back(std::move(e));
+void Journal::add(std::vector<JournalEntry> added) {
+  const auto before = entries_.size();
+  entries_.insert(entries_.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
   try {
     persist();
   } catch (...) {
-    entries_.pop_back();
+    entries_.resize(before);
     throw;
   }
 }
 
 void Journal::will_write_file(const std::string& path, const std::string& old_value) {
-  add({"file", path, old_value, 0, 0});
+  will_write_files({{path, old_value}});
+}
+
+void Journal::will_write_files(const std::vector<FileValue>& old_values) {
+  std::vector<JournalEntry> added;
+  added.reserve(old_values.size());
+  for (const auto& f : old_values) added.push_back({"file", f.path, f.value, 0, 0});
+  add(std::move(added));
 }
 
 void Journal::started_process(const std::string& exe, pid_t pid) {
   const auto start = host::process_start_time(pid);
   if (!start) throw std::runtime_error(fmt::format("cannot journal process {} (pid {}): it is gone", exe, pid));
-  add({"process", exe, "", pid, *start});
+  add({{"process", exe, "", pid, *start}});
 }
 
-void Journal::stopped_service(const std::string& service) { add({"service", service, "", 0, 0}); }
+void Journal::stopped_service(const std::string& service) { add({{"service", service, "", 0, 0}}); }
 
-void Journal::mounted(const std::string& mount_point) { add({"mount", mount_point, "", 0, 0}); }
+void Journal::mounted(const std::string& mount_point) { add({{"mount", mount_point, "", 0, 0}}); }
 
-void Journal::started_via_scx_loader(const std::string& scheduler) { add({"scx_loader", scheduler, "", 0, 0}); }
+void Journal::started_via_scx_loader(const std::string& scheduler) { add({{"scx_loader", scheduler, "", 0, 0}}); }
 
 void Journal::forget_process(pid_t pid) {
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
@@ -186,27 +201,45 @@ void Journal::forget_process(pid_t pid) {
   }
 }
 
-void Journal::forget(const std::string& kind, const std::string& path) {
-  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-    if (it->kind == kind && it->path == path) {
-      entries_.erase(std::next(it).base());
-      persist();
-      return;
-    }
+void Journal::forget(const std::string& kind, const std::string& path) { forget_all(kind, {path}); }
+
+void Journal::forget_all(const std::string& kind, const std::vector<std::string>& paths) {
+  bool changed = false;
+  for (const auto& path : paths) {
+    const auto newest = std::find_if(entries_.rbegin(), entries_.rend(),
+                                     [&](const JournalEntry& e) { return e.kind == kind && e.path == path; });
+    if (newest == entries_.rend()) continue;
+    entries_.erase(std::next(newest).base());
+    changed = true;
   }
+  if (changed) persist();
 }
 
 std::vector<std::string> Journal::replay() {
   std::vector<std::string> lines = std::move(load_notes_);
   load_notes_.clear();
+  size_t unchanged = 0;
   while (!entries_.empty()) {
-    lines.push_back(replay_entry(entries_.back()));
+    const bool file = entries_.back().kind == "file";
+    if (auto line = replay_entry(entries_.back())) {
+      lines.push_back(std::move(*line));
+    } else {
+      ++unchanged;
+    }
     entries_.pop_back();
+    // Persisted after each step, so a crash mid-replay redoes at most that step; a run of file
+    // restores (hundreds on a many-CPU host) is persisted once, since restoring a file again
+    // compares before it writes.
+    if (file && !entries_.empty() && entries_.back().kind == "file") continue;
     try {
-      persist();  // after each step: a crash mid-replay redoes at most that one step
+      persist();
     } catch (const std::exception& e) {
       lines.push_back(e.what());
     }
+  }
+  if (unchanged > 0) {
+    lines.push_back(fmt::format("{} recorded file{} still held {} recorded value{}: left alone", unchanged,
+                                unchanged == 1 ? "" : "s", unchanged == 1 ? "its" : "their", unchanged == 1 ? "" : "s"));
   }
   return lines;
 }

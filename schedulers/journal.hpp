@@ -27,6 +27,11 @@ struct JournalEntry {
   unsigned long long start_time = 0;  // /proc/<pid>/stat starttime, to never kill a reused pid
 };
 
+struct FileValue {
+  std::string path;
+  std::string value;
+};
+
 class Journal {
  public:
   // Opens (creating directories and file) the journal; takes the lock (throws
@@ -42,6 +47,8 @@ class Journal {
   // Each call is durable (fsync) before it returns: call it BEFORE the change. They throw
   // std::runtime_error when the journal cannot be written (then do not make the change).
   void will_write_file(const std::string& path, const std::string& old_value);
+  // Many files in one durable write (a many-CPU host has a few files per CPU to record).
+  void will_write_files(const std::vector<FileValue>& old_values);
   void started_process(const std::string& exe, pid_t pid);  // reads its starttime itself
   void stopped_service(const std::string& service);
   void mounted(const std::string& mount_point);
@@ -50,15 +57,18 @@ class Journal {
   // The change was undone by its owner: drop the newest matching entry.
   void forget_process(pid_t pid);
   void forget(const std::string& kind, const std::string& path);
+  void forget_all(const std::string& kind, const std::vector<std::string>& paths);  // one write
 
-  // Undoes everything recorded, newest first, then empties the journal. Returns one line per
-  // action taken (for the user); never throws: failures are in the lines.
+  // Undoes everything recorded, newest first, then empties the journal. A file that already
+  // holds its recorded value is not written again (one line counts those). Returns one line
+  // per action taken (for the user); never throws: failures are in the lines.
+
   std::vector<std::string> replay();
   bool empty() const;
   const std::vector<JournalEntry>& entries() const { return entries_; }
 
  private:
-  void add(JournalEntry e);
+  void add(std::vector<JournalEntry> added);
   void persist();
   void load();
   std::string path_;

@@ -111,7 +111,7 @@ void LoaderBackend::start(const Config& config) {
   const auto before = status();
   try {
     if (!bus_) bus_ = bus_factory_();
-    record_pm_qos();
+    hardware_.snapshot();
     kmsg_ = std::make_unique<KmsgCursor>(paths_.kmsg);
     journal_.started_via_scx_loader(manifest_.name);
     started_ = true;
@@ -149,7 +149,7 @@ std::vector<std::string> LoaderBackend::stop() {
     }
     started_ = false;
   }
-  const auto restored = restore_pm_qos();
+  const auto restored = hardware_.restore();
   notes.insert(notes.end(), restored.begin(), restored.end());
   return notes;
 }

@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <filesystem>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
@@ -18,7 +17,6 @@
 
 namespace scxlab::schedulers {
 namespace bp = boost::process;
-namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kOutputTailLines = 20;  // a verifier refusal needs about that many to show why
@@ -71,7 +69,8 @@ void close_fd(int& fd) {
 
 SchedExtBackend::SchedExtBackend(const Manifest& m, Journal& journal, BackendOptions options, HostPaths paths,
                                  Timing timing)
-    : manifest_(m), journal_(journal), options_(std::move(options)), paths_(std::move(paths)), timing_(timing) {}
+    : manifest_(m), journal_(journal), options_(std::move(options)), paths_(std::move(paths)), timing_(timing),
+      hardware_(journal_, paths_) {}
 
 bool SchedExtBackend::wait_for(const std::function<bool()>& done, std::chrono::milliseconds bound) const {
   const auto until = std::chrono::steady_clock::now() + bound;
@@ -93,43 +92,6 @@ void SchedExtBackend::check_host_is_free() {
   } catch (const ForeignScheduler& e) {
     throw StartError(fmt::format("{}: {}", manifest_.name, e.what()));
   }
-}
-
-void SchedExtBackend::record_pm_qos() {
-  pm_qos_.clear();
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(paths_.cpu_sysfs, ec)) {
-    const auto name = e.path().filename().string();
-    if (name.rfind("cpu", 0) != 0 || name.find_first_not_of("0123456789", 3) != std::string::npos || name.size() == 3) continue;
-    const auto path = (e.path() / "power" / "pm_qos_resume_latency_us").string();
-    const auto r = host::read_file(path);
-    if (!r.ok) continue;
-    // Schedulers write these (bpfland -I, flash by default) and undo it only on a clean exit.
-    journal_.will_write_file(path, r.text);
-    pm_qos_.emplace_back(path, r.text);
-  }
-}
-
-std::vector<std::string> SchedExtBackend::restore_pm_qos() {
-  std::vector<std::string> notes;
-  for (auto it = pm_qos_.rbegin(); it != pm_qos_.rend(); ++it) {
-    const auto& [path, old] = *it;
-    const auto now = host::read_file(path);
-    if (now.ok && now.text != old) {
-      const auto r = host::write_file(path, old);
-      notes.push_back(r.ok ? fmt::format("restored {} to '{}' (the scheduler had left '{}')", path, host::trim(old),
-                                         host::trim(now.text))
-                           : fmt::format("could not restore {} to '{}': {}", path, host::trim(old), host::errno_text(r.err)));
-      if (!r.ok) continue;
-    }
-    try {
-      journal_.forget("file", path);
-    } catch (const std::exception& e) {
-      notes.push_back(e.what());
-    }
-  }
-  pm_qos_.clear();
-  return notes;
 }
 
 void SchedExtBackend::wait_serving(unsigned long long enable_seq_before, const std::function<Observation()>& observe,
@@ -308,7 +270,7 @@ void ScxProcessBackend::start(const Config& config) {
   }
   check_host_is_free();
   const auto before = status();
-  record_pm_qos();
+  hardware_.snapshot();
   kmsg_ = std::make_unique<KmsgCursor>(paths_.kmsg);
   bpffs_ = std::make_unique<TemporaryMount>(journal_, "bpf", paths_.bpffs, paths_.mounts);
   launch(exe.path, args);
@@ -355,7 +317,7 @@ std::vector<std::string> ScxProcessBackend::stop() {
     const auto disabled = ensure_disabled();
     notes.insert(notes.end(), disabled.begin(), disabled.end());
   }
-  const auto restored = restore_pm_qos();
+  const auto restored = hardware_.restore();
   notes.insert(notes.end(), restored.begin(), restored.end());
   if (bpffs_) {
     const auto unmounted = bpffs_->release();

@@ -1,8 +1,8 @@
 // sched_ext backends. SchedExtBackend holds what every way of loading a BPF scheduler shares:
-// refusing to start beside another BPF scheduler or a scheduler manager, the PM QoS values
-// a scheduler may change, verifying that it serves, watching for its ejection, verifying the
-// kernel default is back, and SysRq-S as the very last resort. ScxProcessBackend runs the
-// scheduler binary as scxlab's child. Internal.
+// refusing to start beside another BPF scheduler or a scheduler manager, the hardware state a
+// scheduler may change (hardware_state.hpp), verifying that it serves, watching for its
+// ejection, verifying the kernel default is back, and SysRq-S as the very last resort.
+// ScxProcessBackend runs the scheduler binary as scxlab's child. Internal.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "schedulers/hardware_state.hpp"
 #include "schedulers/mounts.hpp"
 #include "schedulers/sched_ext.hpp"
 #include "schedulers/scheduler.hpp"
@@ -40,8 +41,6 @@ class SchedExtBackend : public Backend {
   // Throws StartError when sched_ext is absent, a BPF scheduler is loaded, or a scheduler
   // manager is active (stopping it first with take_over): see claim_sched_ext.
   void check_host_is_free();
-  void record_pm_qos();
-  std::vector<std::string> restore_pm_qos();
 
   // Polls until the scheduler serves; on failure throws StartError with the reason, the
   // kernel's sched_ext lines and `details()` (the scheduler's output tails).
@@ -61,7 +60,7 @@ class SchedExtBackend : public Backend {
   std::unique_ptr<KmsgCursor> kmsg_;
   unsigned long long serving_seq_ = 0;
   std::string ops_;
-  std::vector<std::pair<std::string, std::string>> pm_qos_;  // path, value before start
+  HardwareState hardware_;  // snapshotted just before the start, restored once the scheduler is gone
 };
 
 class ScxProcessBackend : public SchedExtBackend {

@@ -334,6 +334,7 @@ Definition frames_workload() {
   info.summary = "game-like frame loop: input -> sim -> job fork-join -> render -> present at a target FPS, plus audio";
   info.params = frames_params();
   info.metrics = frames_metric_specs();
+  info.operation_rate = "fps.avg";
   Definition d;
   d.info = std::move(info);
   d.prepare = prepare_frames;

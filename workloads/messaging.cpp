@@ -205,6 +205,7 @@ Definition messaging_workload() {
       enum_param("mode", "processes", {"processes", "threads"}, "tasks as processes or threads"),
   };
   info.metrics = messaging_metric_specs();
+  info.operation_rate = "messages_per_s";
   Definition d;
   d.info = std::move(info);
   d.generate = run_messaging;

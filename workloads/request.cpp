@@ -294,6 +294,7 @@ Definition request_workload() {
       int_param("warmup_s", 2, 0, 3600, "seconds run before measuring, not recorded (schbench -w)"),
   };
   info.metrics = request_metric_specs();
+  info.operation_rate = "rps.avg";
   Definition d;
   d.info = std::move(info);
   d.generate = run_request;

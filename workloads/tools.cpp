@@ -39,6 +39,7 @@ Definition hackbench() {
       enum_param("mode", "processes", {"processes", "threads"}, "processes (-P) or threads (-T)"),
   };
   d.info.metrics = messaging_metric_specs();
+  d.info.operation_rate = "messages_per_s";
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"hackbench", "-g", arg(r.integer("groups")), "-f", arg(r.integer("fds")),
@@ -62,6 +63,7 @@ Definition perf_messaging() {
       enum_param("mode", "processes", {"processes", "threads"}, "processes or threads (-t)"),
   };
   d.info.metrics = messaging_metric_specs();
+  d.info.operation_rate = "messages_per_s";
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"perf", "bench", "sched", "messaging", "-g", arg(r.integer("groups")), "-l",
@@ -83,6 +85,7 @@ Definition perf_pipe() {
   d.info.metrics = {{"usecs_per_op", "us", kLower, true, "time per round trip"},
                     {"ops_per_s", "ops/s", kHigher, false, "round trips per second"},
                     {"time_s", "s", kLower, false, "total time"}};
+  d.info.operation_rate = "ops_per_s";
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"perf", "bench", "sched", "pipe", "-l", arg(r.integer("loops"))};
@@ -117,6 +120,7 @@ Definition schbench() {
   d.info.metrics.push_back({"rps.p50", "req/s", kHigher, false, "median of the ~1 s RPS samples"});
   d.info.metrics.push_back({"rps.p90", "req/s", kHigher, false, "p90 of the ~1 s RPS samples"});
   d.info.metrics.push_back({"transfer_ops_per_s", "ops/s", kHigher, false, "pipe mode: worker transfers per second"});
+  d.info.operation_rate = "rps.avg";
   d.command = [](const Params& p, const std::string&) {
     const ParamReader r(p);
     std::vector<std::string> argv{"schbench", "-m", arg(r.integer("message_threads")), "-r", arg(r.integer("runtime_s")),
@@ -151,6 +155,7 @@ Definition stress_ng() {
       {"<stressor>.<miscellaneous metric>", "", kInfo, false, "the stressor's own extra metrics"},
       {"cyclic.latency_us.p50|p90|p99|p99.9|max", "us", kLower, false, "the cyclic stressor's latencies"},
   };
+  d.info.operation_rate = "bogo_ops_per_s";
   d.command = [](const Params& p, const std::string& scratch) {
     const ParamReader r(p);
     std::vector<std::string> argv{"stress-ng"};

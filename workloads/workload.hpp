@@ -44,6 +44,7 @@ struct WorkloadInfo {
   std::string summary;  // one line
   std::vector<ParamSpec> params;
   std::vector<MetricSpec> metrics;
+  std::string operation_rate;  // the metric of operations per second, for energy_per_op; "" if none
   std::string tool;         // external program it needs ("" for built-ins)
   std::string install_hint; // "apt install rt-tests" when `tool` is missing
   std::string unavailable;  // "" when this host can run it, else why not: "not installed: apt install rt-tests"

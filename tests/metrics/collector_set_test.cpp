@@ -27,6 +27,8 @@ TEST_CASE("the collector set measures a workload with every collector this host 
     CHECK(test::metric(r, "wakeups") >= 1000);
     CHECK(test::metric(r, "ctx_switches") >= 1000);
     CHECK(test::unavailable_reason(r, "scx.*") == "this scheduler serves no scx_stats socket");
+    const bool energy_reported = test::has_metric(r, "energy_j") || !test::unavailable_reason(r, "energy_j").empty();
+    CHECK(energy_reported);  // measured, or why not (VMs have no RAPL)
     CHECK(r.histograms.size() == 4);
     for (const auto& u : r.unavailable) {
       INFO(u.name);
@@ -53,7 +55,7 @@ TEST_CASE("a collector failing in one trial is reported, the others go on", "[se
 
 TEST_CASE("collectors turned off are listed as such", "[set]") {
   CollectorOptions options;
-  options.bpf = options.perf = false;
+  options.bpf = options.perf = options.energy = false;
   CollectorSet set(options);
   test::HeldChild root([] {});
   set.start({root.pid(), ""});
@@ -62,6 +64,7 @@ TEST_CASE("collectors turned off are listed as such", "[set]") {
   const auto r = set.results();
   CHECK_THAT(test::unavailable_reason(r, "bpf.*"), Catch::Matchers::Contains("turned off"));
   CHECK_THAT(test::unavailable_reason(r, "perf.*"), Catch::Matchers::Contains("turned off"));
+  CHECK_THAT(test::unavailable_reason(r, "power_w.avg"), Catch::Matchers::Contains("turned off"));
   CHECK_FALSE(test::has_metric(r, "wakeups"));
 }
 
@@ -79,4 +82,7 @@ TEST_CASE("capabilities name what this host can collect and why not", "[set]") {
   CHECK(by_name.count("perf.cycles") == 1);
   CHECK(by_name.count("proc.psi") == 1);
   CHECK(by_name.count("scx_stats") == 1);
+  const auto& energy = by_name.at("energy");
+  CHECK(energy.metrics == "energy_j, power_w.avg, energy_per_op");
+  CHECK(energy.available == !energy.detail.empty());  // which RAPL zones, when there are any
 }

@@ -93,7 +93,7 @@ TEST_CASE("claiming sched_ext refuses a loaded scheduler scxlab did not start, a
   host.set("enabled", "simple", 5);
   CHECK_THROWS_AS(claim_sched_ext(journal, {}, paths), ForeignScheduler);
   CHECK_THROWS_WITH(claim_sched_ext(journal, {}, paths),
-                    Catch::Contains("did not start is loaded: ops 'simple'") && Catch::Contains("pid 412"));
+                    Catch::Contains("another BPF scheduler is loaded: ops 'simple'") && Catch::Contains("pid 412"));
   CHECK(journal.empty());
   // No sched_ext at all (this development host): nothing to claim.
   CHECK_NOTHROW(claim_sched_ext(journal, {}, {host.dir / "absent", host.dir / "proc", std::chrono::milliseconds(0)}));

@@ -1,5 +1,7 @@
+#include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +12,9 @@
 #include "support.hpp"
 
 using namespace scxlab::schedulers;
+using scxlab::schedulers::test::journal_entries_on_disk;
 using scxlab::schedulers::test::read_text;
+using scxlab::schedulers::test::ReplacementCounter;
 using scxlab::schedulers::test::TempDir;
 using scxlab::schedulers::test::write_text;
 
@@ -188,4 +192,57 @@ TEST_CASE("an unreadable journal is moved aside and reported, never blocking rec
   CHECK(j.empty());
   j.will_write_file(dir / "x", "1");  // and the journal works again
   CHECK(j.entries().size() == 1);
+}
+
+TEST_CASE("many files are journaled in one durable write and forgotten in one") {
+  TempDir dir;
+  const auto path = dir / "journal.json";
+  Journal j(path);
+  ReplacementCounter writes(path);
+  std::vector<FileValue> files;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 300; ++i) {
+    files.push_back({dir / ("knob" + std::to_string(i)), std::to_string(i) + "\n"});
+    paths.push_back(files.back().path);
+  }
+  j.will_write_files(files);
+  CHECK(writes.take() == 1);
+  const auto on_disk = journal_entries_on_disk(path);
+  REQUIRE(on_disk.size() == 300);
+  CHECK(on_disk[299].at("path") == files[299].path);
+  CHECK(on_disk[299].at("old_value") == "299\n");
+  j.forget_all("file", paths);
+  CHECK(writes.take() == 1);
+  CHECK(journal_entries_on_disk(path).empty());
+  CHECK(j.empty());
+  j.forget_all("file", paths);  // nothing left to forget: nothing written
+  CHECK(writes.take() == 0);
+}
+
+TEST_CASE("replay writes back only files that changed, and a run of them is persisted once") {
+  TempDir dir;
+  const auto path = dir / "journal.json";
+  const auto kept = dir / "kept";
+  write_text(kept, "same\n");
+  const auto long_ago = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 365);
+  std::filesystem::last_write_time(kept, long_ago);
+  std::vector<FileValue> files{{kept, "same\n"}};
+  for (int i = 0; i < 40; ++i) {
+    files.push_back({dir / ("changed" + std::to_string(i)), "before\n"});
+    write_text(files.back().path, "after\n");
+  }
+  {
+    Journal j(path);
+    j.will_write_files(files);
+  }  // a crash
+  Journal next(path);
+  ReplacementCounter writes(path);
+  const auto lines = next.replay();
+  CHECK(writes.take() == 1);
+  REQUIRE(lines.size() == 41);
+  CHECK(lines[0] == "restored " + files[40].path + " to 'before'");
+  CHECK(lines[40] == "1 recorded file still held its recorded value: left alone");
+  for (const auto& f : files) CHECK(read_text(f.path) == f.value);
+  CHECK(std::filesystem::last_write_time(kept) == long_ago);  // never rewritten
+  CHECK(journal_entries_on_disk(path).empty());
 }

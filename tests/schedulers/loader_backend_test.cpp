@@ -115,6 +115,7 @@ struct Setup {
     paths.kmsg = dir / "kmsg";
     paths.sysrq_trigger = dir / "sysrq";
     paths.cpu_sysfs = dir / "cpu";
+    paths.proc = dir / "proc";  // absent: the host's own sysctls stay out of these tests
     write_text(paths.sched_ext + "/state", "disabled\n");
     write_text(paths.sched_ext + "/enable_seq", "1\n");
     write_text(paths.kmsg, "");

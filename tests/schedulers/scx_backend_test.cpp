@@ -133,7 +133,7 @@ TEST_CASE("scx backend: starts, verifies serving, stops with SIGINT and restores
   const auto notes = backend.stop();
   CHECK(host.state() == "disabled");
   REQUIRE(notes.size() == 1);
-  CHECK_THAT(notes[0], Catch::Contains("pm_qos_resume_latency_us to '0' (the scheduler had left '100')"));
+  CHECK(notes[0] == "restored cpu0 pm_qos_resume_latency_us to '0' (the scheduler had left '100')");
   CHECK(host.pm_qos(0) == "0\n");
   CHECK(host.pm_qos(1) == "n/a\n");
   CHECK(journal.empty());
@@ -200,7 +200,7 @@ TEST_CASE("scx backend: refuses to start beside a loaded BPF scheduler, naming i
   Journal journal(host.dir / "journal.json");
   ScxProcessBackend backend(fake_manifest(), journal, {}, host.paths, host.timing, host.script);
   CHECK_THROWS_WITH(backend.start(with_mode("serve")),
-                    Catch::Contains("did not start is loaded: ops 'lavd_1.1.2_x86_64_unknown_linux_gnu'"));
+                    Catch::Contains("another BPF scheduler is loaded: ops 'lavd_1.1.2_x86_64_unknown_linux_gnu'"));
   CHECK(journal.empty());
 }
 

@@ -1,5 +1,6 @@
 // Helpers for the schedulers tests: a temporary directory removed at scope exit, files, the
-// built-in manifests, and a scheduler started by a process the test then kills.
+// journal as written on disk, the built-in manifests, and a scheduler started by a process the
+// test then kills.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +13,10 @@
 #include <vector>
 
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "catch.hpp"
 #include "schedulers/scheduler.hpp"
@@ -49,6 +53,47 @@ inline std::string read_text(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+// The journal file as the next start would read it: it must parse. Returns its entries.
+inline nlohmann::json journal_entries_on_disk(const std::string& path) {
+  nlohmann::json j;
+  REQUIRE_NOTHROW(j = nlohmann::json::parse(read_text(path)));
+  return j.at("entries");
+}
+
+// Counts how often a file is replaced by a rename into its place (how the journal persists),
+// from the kernel's inotify events: the count is exact, whatever the machine's load.
+class ReplacementCounter {
+ public:
+  explicit ReplacementCounter(const std::string& path)
+      : name_(std::filesystem::path(path).filename().string()), fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    REQUIRE(fd_ >= 0);
+    // IN_MOVED_FROM too: inotify merges an event identical to the one queued just before it,
+    // so back-to-back renames would read as one; each rename's FROM half keeps them apart.
+    REQUIRE(::inotify_add_watch(fd_, std::filesystem::path(path).parent_path().c_str(), IN_MOVED_FROM | IN_MOVED_TO) >= 0);
+  }
+  ~ReplacementCounter() { ::close(fd_); }
+  ReplacementCounter(const ReplacementCounter&) = delete;
+  ReplacementCounter& operator=(const ReplacementCounter&) = delete;
+
+  // Replacements since the last call (the events of finished renames are already queued).
+  int take() {
+    int n = 0;
+    alignas(inotify_event) char buf[4096];
+    for (ssize_t len; (len = ::read(fd_, buf, sizeof buf)) > 0;) {
+      for (ssize_t off = 0; off < len;) {
+        const auto* e = reinterpret_cast<const inotify_event*>(buf + off);
+        if ((e->mask & IN_MOVED_TO) && e->len > 0 && name_ == e->name) ++n;
+        off += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+      }
+    }
+    return n;
+  }
+
+ private:
+  std::string name_;
+  int fd_;
+};
 
 inline const std::vector<Manifest>& builtin_manifests() {
   static const auto all = load_manifests();

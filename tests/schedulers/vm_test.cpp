@@ -115,7 +115,7 @@ void guest_second_refused() {
   first->start(parse_config("scxlab_fifo", builtin_manifests()));
   auto second = scx_backend("scxlab_vtime", journal);
   CHECK_THROWS_WITH(second->start(parse_config("scxlab_vtime", builtin_manifests())),
-                    Catch::Contains("another BPF scheduler is loaded (ops 'scxlab_fifo', state enabled)"));
+                    Catch::Contains("another BPF scheduler is loaded: ops 'scxlab_fifo' (state enabled), held by "));
   CHECK(first->check().serving);  // the refusal changed nothing
   CHECK(first->stop().empty());
   CHECK(journal.empty());

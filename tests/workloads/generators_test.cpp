@@ -171,3 +171,18 @@ TEST_CASE("the work-unit calibration is cached and reused", "[workloads][frames]
   CHECK(second.source.find("cached in") == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a workload's operation rate, for energy_per_op, is one of its metrics, in operations per second",
+          "[workloads]") {
+  int with_rate = 0;
+  for (const auto& w : list_workloads()) {
+    if (w.operation_rate.empty()) continue;
+    INFO(w.name << " declares " << w.operation_rate);
+    const auto spec = std::find_if(w.metrics.begin(), w.metrics.end(), [&](const MetricSpec& m) { return m.name == w.operation_rate; });
+    REQUIRE(spec != w.metrics.end());
+    CHECK(spec->direction == Direction::higher_is_better);
+    CHECK((spec->unit.find("/s") != std::string::npos || spec->unit == "fps"));
+    ++with_rate;
+  }
+  CHECK(with_rate >= 3);  // messaging, request, frames at least
+}
