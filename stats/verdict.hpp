@@ -1,7 +1,7 @@
 // A gate's answer from a run's analysis: for every gated metric (a workload's headline
 // metric) of every candidate against the baseline, a verdict, and one outcome for the gate.
 // Pure: the same analysis gives the same verdicts, so the rules are tested on constructed
-// inputs and the simulations of tests/harness/gate_simulation_test.cpp run them as the gate does.
+// inputs and the simulations of tests/stats/gate_simulation_test.cpp run them as the gate does.
 //
 // The statistics are analyse()'s with holm_across_workloads (one Holm family per candidate
 // over every gated metric of the suite: the gate asks one question, "is anything worse?") and

@@ -31,7 +31,8 @@ MetricResult metric(const std::string& name, bool headline, std::optional<Call> 
 RunAnalysis analysis_with(std::vector<MetricResult> candidate_metrics) {
   RunAnalysis a;
   a.baseline = "base";
-  WorkloadAnalysis w{"w", {}, {}};
+  WorkloadAnalysis w;
+  w.workload = "w";
   SchedulerResult base{"base", {}, 1, 1};
   for (auto m : candidate_metrics) {
     m.vs_baseline.reset();
