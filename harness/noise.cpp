@@ -83,7 +83,7 @@ std::string detectable_text(const nlohmann::json& v) {
 
 std::string render_noise(const nlohmann::json& doc) {
   std::string out = fmt::format("\n{:<12} {:<28} {:>6} {:>6} {:>6}  {:<22} smallest change the gate calls (95% power)\n"
-                                "{:<90} {:>8} {:>8} {:>8}\n",
+                                "{:<86} {:>8} {:>8} {:>8}\n",
                                 "workload", "metric", "CV A", "CV B", "CV", "A/A verdict", "", "5 reps", "10 reps",
                                 "20 reps");
   for (const auto& r : doc.at("metrics")) {
@@ -148,7 +148,7 @@ int noise_command(NoiseOptions o) {
   const auto trials = db.trials(run_id);
   const auto analysis = analyse_trials(trials, request);
   const auto verdict = stats::gate_verdict(analysis, {"B"}, trial_outcomes(trials));
-  const nlohmann::json doc = {{"scheduler", plan.configs[0].label}, {"repetitions", o.reps},
+  const nlohmann::json doc = {{"scheduler", plan.configs[0].scheduler}, {"repetitions", o.reps},
                               {"threshold", o.threshold}, {"gated_metrics", gated_count(gated)},
                               {"aa_outcome", to_string(verdict.outcome)},
                               {"metrics", noise_rows(analysis, verdict, gated, o.threshold)}};

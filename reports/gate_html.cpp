@@ -1,6 +1,7 @@
 // The gate's section at the top of its HTML report: the outcome as a banner, the verdict
 // table, and the history of each gated metric with its change points.
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -36,10 +37,11 @@ std::string verdict_table(const GateReport& r) {
     body += fmt::format(
         "<tr data-workload=\"{0}\" data-scheduler=\"{1}\" data-metric=\"{2}\" data-verdict=\"{3}\"><td class=\"change {4}\">"
         "<span class=\"call\">{3}</span></td><td>{0}</td><td>{1}</td><td><code>{2}</code></td>{5}{6}"
-        "<td class=\"num\" data-change=\"{7}\">{8}</td><td class=\"num\">{9}</td><td class=\"why\">{10}</td></tr>",
+        "<td class=\"num\"{7}>{8}</td><td class=\"num\">{9}</td><td class=\"why\">{10}</td></tr>",
         esc(v.workload), esc(v.scheduler), esc(v.metric), to_string(v.verdict), verdict_class(v.verdict),
         value_cell(v.baseline_median, v.baseline_n, v.unit), value_cell(v.candidate_median, v.candidate_n, v.unit),
-        exact(v.change), esc(format_verdict_change(v)), format_p(v.p_adjusted), esc(v.reason));
+        std::isfinite(v.change) ? fmt::format(" data-change=\"{}\"", exact(v.change)) : "",
+        esc(format_verdict_change(v)), format_p(v.p_adjusted), esc(v.reason));
   }
   return fmt::format(
       "<div class=\"table-wrap\"><table class=\"gate-verdicts\"><caption>Every gated metric: the verdict, the medians, "

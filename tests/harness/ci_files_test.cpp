@@ -31,8 +31,8 @@ std::vector<std::string> ci_files() {
 
 // What tests/harness/ci_commands.py finds in the files; empty when PyYAML is missing.
 std::optional<nlohmann::json> scan(const std::vector<std::string>& files) {
-  if (run_process({"python3", "-c", "import yaml"}).exit_code != 0) return std::nullopt;
-  std::vector<std::string> argv{"python3", (kSource / "tests/harness/ci_commands.py").string()};
+  if (run_process({"/usr/bin/env", "python3", "-c", "import yaml"}).exit_code != 0) return std::nullopt;
+  std::vector<std::string> argv{"/usr/bin/env", "python3", (kSource / "tests/harness/ci_commands.py").string()};
   argv.insert(argv.end(), files.begin(), files.end());
   const auto r = run_process(argv);
   INFO(r.err);

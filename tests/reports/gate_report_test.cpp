@@ -100,10 +100,10 @@ TEST_CASE("junit.xml validates against the JUnit schema and fails exactly the re
   const auto dir = test::fresh_temp_dir("gate-junit");
   const auto file = dir / "junit.xml";
   std::ofstream(file) << xml;
-  if (test::run_process({"xmllint", "--version"}).exit_code != 0) {
+  if (test::run_process({"/usr/bin/env", "xmllint", "--version"}).exit_code != 0) {
     WARN("SCXLAB-SKIPPED: xmllint is not installed (scripts/setup.sh --test installs libxml2-utils)");
   } else {
-    const auto r = test::run_process({"xmllint", "--noout", "--schema",
+    const auto r = test::run_process({"/usr/bin/env", "xmllint", "--noout", "--schema",
                                       (fs::path(SCXLAB_SOURCE_DIR) / "tests/reports/data/junit.xsd").string(),
                                       file.string()});
     INFO(r.err);
