@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "catch.hpp"
 #include "process.hpp"
+#include "store/store.hpp"
 
 using scxlab::test::fresh_temp_dir;
 using scxlab::test::run_process;
@@ -97,4 +100,31 @@ TEST_CASE("baseline save refuses a missing run and a scheduler's name", "[cli][g
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("is a scheduler's name"));
   CHECK_FALSE(fs::exists(store));
+}
+
+TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-other-host", "[cli][gate]") {
+  const auto dir = fresh_temp_dir("gate-other-host");
+  const auto file = (dir / "results.json").string();
+  {
+    scxlab::store::ResultsDb db((dir / "results.db").string());
+    scxlab::store::RunInfo run;
+    run.kind = "gate";
+    run.created_utc = "2026-12-01T10:00:00Z";
+    run.status = "complete";
+    run.host = {{"kernel", "0.0.1-elsewhere"}};
+    run.plan = {{"entries", nlohmann::json::array({{{"label", "messaging"}, {"workload", "messaging"},
+                                                     {"params", {{"groups", "1"}, {"loops", "20"}}}}})}};
+    const auto id = db.create_run(run);
+    scxlab::store::TrialRecord t;
+    t.run_id = id;
+    t.kind = "measure";
+    t.scheduler = "eevdf";
+    t.workload = "messaging";
+    t.status = "ok";
+    t.metrics.push_back({"time_s", 0.5, "s", scxlab::Direction::lower_is_better, "workload"});
+    db.add_trial(t);
+    scxlab::store::export_json(db, id, file);
+  }
+  check_refused(gate("gate-other-host-refused", {"--candidate", "eevdf@new", "--baseline", file}),
+                "kernel 0.0.1-elsewhere there");
 }
