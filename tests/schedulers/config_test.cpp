@@ -171,9 +171,9 @@ TEST_CASE("binary=PATH names another build, made absolute and checked before any
   std::ofstream(dir / "plain") << "not a program";
   const auto& manifests = builtin_manifests();
 
-  const auto c = parse_config("scx_lavd:binary=" + exe.string() + ",slice_max_us=3000", manifests);
+  const auto c = parse_config("scx_lavd:binary=" + exe.string() + ",slice_max_us=8000", manifests);
   CHECK(c.binary == exe.string());
-  CHECK(c.knobs.at("slice_max_us") == "3000");
+  CHECK(c.knobs.at("slice_max_us") == "8000");
   CHECK(resolve_binary(builtin_manifest("scx_lavd"), c.binary).path == exe.string());
   CHECK(resolve_binary(builtin_manifest("scx_lavd"), (dir / "build").string()).path == (dir / "build" / "scx_lavd").string());
 

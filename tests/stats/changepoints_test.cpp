@@ -71,7 +71,7 @@ TEST_CASE("stationary noise gives almost no change point", "[changepoints]") {
   CHECK(with_any <= 6);
 }
 
-TEST_CASE("two steps are both found; a step back down is a negative change", "[changepoints]") {
+TEST_CASE("two steps are both found, and a step back down is a negative change", "[changepoints]") {
   Rng rng(7);
   auto xs = with_step(rng, 30, 30, 0.10);
   const auto back = normal_sample(rng, 30, 100, 0.03);

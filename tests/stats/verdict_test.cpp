@@ -47,7 +47,7 @@ RunAnalysis analysis_with(std::vector<MetricResult> candidate_metrics) {
 
 }  // namespace
 
-TEST_CASE("each call of a gated metric becomes its verdict; the outcome follows the worst", "[verdict]") {
+TEST_CASE("each call of a gated metric becomes its verdict, and the outcome follows the worst", "[verdict]") {
   struct Case {
     Call call;
     Verdict verdict;
