@@ -329,7 +329,8 @@ int gate_command(GateOptions options) {
   RoundLoop loop(plan, lab, db, run_id, guard, progress);
   const bool complete = loop.run([&] {
     const auto trials = gate_trials(setup, db, run_id);
-    return stats::more_repetitions_wanted(verdict_of(setup, trials, analyse_trials(trials, setup.request())));
+    return stats::more_repetitions_wanted(verdict_of(setup, trials, analyse_trials(trials, setup.request())),
+                                           setup.options.threshold);
   });
   progress.finish();
   lab.stop_scheduler();

@@ -186,8 +186,14 @@ GateVerdict gate_verdict(const RunAnalysis& analysis, const std::vector<std::str
   return out;
 }
 
-bool more_repetitions_wanted(const GateVerdict& v) {
-  return std::any_of(v.verdicts.begin(), v.verdicts.end(), [](const MetricVerdict& m) { return m.more_data_helps; });
+bool more_repetitions_wanted(const GateVerdict& v, double threshold) {
+  const auto could_be_worse = [&](const MetricVerdict& m) {
+    if (m.verdict != Verdict::no_change) return false;
+    if (m.direction == Direction::lower_is_better) return m.change > threshold;  // NaN: false
+    return m.direction == Direction::higher_is_better && m.change < -threshold;
+  };
+  return std::any_of(v.verdicts.begin(), v.verdicts.end(),
+                     [&](const MetricVerdict& m) { return m.more_data_helps || could_be_worse(m); });
 }
 
 AnalysisOptions gate_analysis_options(const std::string& baseline, double threshold, std::uint64_t seed) {

@@ -56,7 +56,8 @@ TEST_CASE("each call of a gated metric becomes its verdict, and the outcome foll
   };
   const Case cases[] = {{Call::worse, Verdict::regression, Outcome::regression, false},
                         {Call::better, Verdict::improvement, Outcome::pass, false},
-                        {Call::no_difference, Verdict::no_change, Outcome::pass, false},
+                        // it measured +10%, beyond the 3% threshold: more rounds may show it
+                        {Call::no_difference, Verdict::no_change, Outcome::pass, true},
                         {Call::inconclusive, Verdict::inconclusive, Outcome::inconclusive, true}};
   for (const auto& c : cases) {
     INFO(to_string(c.call));
@@ -72,7 +73,7 @@ TEST_CASE("each call of a gated metric becomes its verdict, and the outcome foll
     CHECK(v.verdicts[0].candidate_median == Approx(110));
     CHECK(v.verdicts[0].reason == "because");
     CHECK(v.outcome == c.outcome);
-    CHECK(more_repetitions_wanted(v) == c.more);
+    CHECK(more_repetitions_wanted(v, 0.03) == c.more);
   }
 }
 
@@ -81,11 +82,16 @@ TEST_CASE("a regression anywhere fails the gate, over inconclusive and improveme
                                              metric("c", true, Call::worse, 1.2)}),
                               {"cand"}, {});
   CHECK(v.outcome == Outcome::regression);
-  CHECK(more_repetitions_wanted(v));  // the inconclusive one could still tell
+  CHECK(more_repetitions_wanted(v, 0.03));  // the inconclusive one could still tell
   const auto pass = gate_verdict(
       analysis_with({metric("a", true, Call::better, 0.9), metric("b", true, Call::no_difference)}), {"cand"}, {});
   CHECK(pass.outcome == Outcome::pass);
-  CHECK_FALSE(more_repetitions_wanted(pass));
+  CHECK_FALSE(more_repetitions_wanted(pass, 0.03));
+  // "No significant change" that measured a regression beyond the threshold: not yet.
+  const auto maybe_worse = gate_verdict(analysis_with({metric("b", true, Call::no_difference, 1.04)}), {"cand"}, {});
+  CHECK(maybe_worse.outcome == Outcome::pass);
+  CHECK(more_repetitions_wanted(maybe_worse, 0.03));
+  CHECK_FALSE(more_repetitions_wanted(maybe_worse, 0.05));
 }
 
 TEST_CASE("only headline directional metrics are gated", "[verdict]") {
@@ -109,7 +115,7 @@ TEST_CASE("a gated metric the candidate lacks is inconclusive, and more rounds w
   CHECK_THAT(v.verdicts[1].reason, Catch::Contains("cand has no values"));
   CHECK(std::isnan(v.verdicts[1].change));
   CHECK(v.outcome == Outcome::inconclusive);
-  CHECK_FALSE(more_repetitions_wanted(v));
+  CHECK_FALSE(more_repetitions_wanted(v, 0.03));
 }
 
 TEST_CASE("candidate trials that did not end ok: a regression when the baseline's all did", "[verdict]") {
