@@ -15,6 +15,7 @@
 #include "harness/doctor.hpp"
 #include "harness/errors.hpp"
 #include "harness/gate.hpp"
+#include "harness/host.hpp"
 #include "harness/noise.hpp"
 #include "harness/shootout.hpp"
 #include "harness/tune.hpp"
@@ -107,14 +108,37 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
       "Exit codes: 0 done, 2 bad input or environment, 130 interrupted (resumable).");
 }
 
+std::vector<std::string> command_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+  return names;
+}
+
+void require_command(CLI::App& app, const std::string& name) {
+  const auto names = command_names(app);
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  throw UsageError(fmt::format("unknown command '{}'; commands are: {} (see: scxlab --help)", name,
+                               fmt::join(names, ", ")));
+}
+
 // CLI11 reports a stray word as "a subcommand is required"; name it instead.
 void reject_unknown_command(CLI::App& app, int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') return;
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
-  if (std::find(names.begin(), names.end(), argv[1]) != names.end()) return;
-  throw UsageError(fmt::format("unknown command '{}'; commands are: {} (see: scxlab --help)", argv[1],
-                               fmt::join(names, ", ")));
+  require_command(app, argv[1]);
+}
+
+// `scxlab help [COMMAND]`: what --help prints. (App::help() would describe the help command
+// itself, the one parsed.)
+int help_command(CLI::App& app, const std::string& command) {
+  const auto& formatter = *app.get_formatter();
+  if (command.empty()) {
+    std::cout << formatter.make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+    return kExitOk;
+  }
+  require_command(app, command);
+  std::cout << formatter.make_help(app.get_subcommand(command), app.get_name() + " " + command,
+                                   CLI::AppFormatMode::Normal);
+  return kExitOk;
 }
 
 CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::string& timeout, std::string& attach,
@@ -266,6 +290,7 @@ CLI::App* add_noise(CLI::App& app, NoiseOptions& o, std::string& threshold) {
 int run_cli(int argc, char** argv) {
   CLI::App app{"scxlab: benchmark, compare and tune Linux CPU schedulers (sched_ext and the kernel default)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "scxlab " + scxlab_version(), "Print the version and the commit scxlab was built from");
   app.footer(
       "Start with 'scxlab doctor', then 'scxlab shootout'. Every command has --help.\n"
       "Exit codes: 0 success, 1 a finding (doctor: cannot run; gate: a regression), 2 bad input or\n"
@@ -326,9 +351,14 @@ int run_cli(int argc, char** argv) {
   auto* restore_cmd = app.add_subcommand(
       "restore", "Undo what an interrupted scxlab left changed (scheduler, knobs), from its journal");
 
+  std::string help_topic;
+  auto* help_cmd = app.add_subcommand("help", "Show the help of scxlab or of one command (as --help does)");
+  help_cmd->add_option("command", help_topic, "The command to explain");
+
   try {
     reject_unknown_command(app, argc, argv);
     app.parse(argc, argv);
+    if (help_cmd->parsed()) return help_command(app, help_topic);
     if (doctor->parsed()) return doctor_command(doctor_json);
     if (list_cmd->parsed()) return list_command(list);
     if (history_cmd->parsed()) return history_command(history);
@@ -369,6 +399,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "scxlab: " << e.what() << " (see: scxlab --help, or scxlab <command> --help)\n";

@@ -9,6 +9,7 @@
 #include "harness/errors.hpp"
 #include "harness/history.hpp"
 #include "harness/results.hpp"
+#include "harness/tune.hpp"
 #include "metrics/collector.hpp"
 #include "schedulers/journal.hpp"
 #include "schedulers/scheduler.hpp"
@@ -137,7 +138,25 @@ std::vector<fs::path> find_run_dirs(const std::vector<std::string>& paths) {
   return dirs;
 }
 
+// A tune's validation compares "tuned" with "default" on the objective and the bounds' metrics.
+AnalysisRequest tune_request(const store::RunInfo& run) {
+  const auto options = run.plan.value("options", nlohmann::json::object());
+  const auto& tune = run.outcome.is_object() ? run.outcome.value("tune", nlohmann::json::object()) : nlohmann::json::object();
+  AnalysisRequest request{"default", options.value("min_effect", 0.02), {}, run.seed};
+  std::string objective = tune.value("objective", std::string());
+  for (const char* key : {"minimize", "maximize"}) {
+    if (objective.empty()) objective = options.value(key, std::string());
+  }
+  const auto workload = tune.value("workload", std::string());
+  if (workload.empty() || objective.empty()) return request;
+  auto& headline = request.headlines[workload];
+  headline.insert(objective);
+  for (const auto& text : options.value("subject_to", std::vector<std::string>{})) headline.insert(parse_bound(text).metric);
+  return request;
+}
+
 AnalysisRequest request_from_plan(const store::RunInfo& run) {
+  if (run.kind == "tune") return tune_request(run);
   AnalysisRequest request;
   request.baseline = run.plan.value("baseline", "");
   request.seed = run.seed;

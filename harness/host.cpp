@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -68,7 +70,7 @@ std::string read_first_line(const std::string& path) {
   return trim(line);
 }
 
-std::string scxlab_version() { return SCXLAB_VERSION; }
+std::string scxlab_version() { return fmt::format("{} (commit {})", SCXLAB_VERSION, build_commit()); }
 
 std::string hostname() {
   char name[256] = {};

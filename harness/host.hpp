@@ -8,7 +8,10 @@
 
 namespace scxlab::harness {
 
+// "0.1.0 (commit 116824e2f0ab-dirty)": the release and the commit this binary was built from,
+// recorded in every run and shown in every report.
 std::string scxlab_version();
+std::string build_commit();  // `git describe --always --dirty` at build time, or "unknown"
 std::string hostname();
 std::string kernel_release();  // uname -r
 

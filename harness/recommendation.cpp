@@ -1,6 +1,7 @@
 #include "harness/recommendation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <regex>
@@ -13,6 +14,7 @@
 #include "base/files.hpp"
 #include "harness/results.hpp"
 #include "harness/tune_space.hpp"
+#include "reports/report.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -31,11 +33,8 @@ const stats::MetricResult* find_metric(const stats::RunAnalysis& a, const std::s
   return nullptr;
 }
 
-std::string percent(double ratio) { return fmt::format("{:+.1f}%", 100 * (ratio - 1)); }
-
 std::string describe(const stats::Comparison& c) {
-  return fmt::format("{} {} [{}, {}], p={:.2g}", std::string(stats::to_string(c.call)), percent(c.ratio),
-                     percent(c.ratio_ci_low), percent(c.ratio_ci_high), c.p_adjusted);
+  return fmt::format("{} {}", stats::to_string(c.call), reports::comparison_text(c));
 }
 
 // Every bound checked on the validation medians; false if one fails or was not measured.
@@ -133,7 +132,103 @@ std::string keep_default_verdict(const EvaluationTally& t) {
   return fmt::format("keep the default: after {} the model's best configuration is the default itself", counts(t));
 }
 
+toml::table scx_loader_table(const Recommendation& r) {
+  const auto args = schedulers::build_args(r.manifest, r.config);
+  return toml::table{{"scheds", toml::table{{r.manifest.binary, toml::table{{"auto_mode", string_array(args)}}}}}};
+}
+
+std::string toml_text(const toml::table& t) {
+  std::ostringstream out;
+  out << t << "\n";
+  return out.str();
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+nlohmann::json numbers(const std::vector<double>& values) {
+  auto a = nlohmann::json::array();
+  for (const double v : values) a.push_back(number_or_null(v));
+  return a;
+}
+
+nlohmann::json validation_json(const stats::Comparison& c) {
+  return {{"call", stats::to_string(c.call)},        {"text", reports::comparison_text(c)},
+          {"ratio", number_or_null(c.ratio)},        {"ratio_ci_low", number_or_null(c.ratio_ci_low)},
+          {"ratio_ci_high", number_or_null(c.ratio_ci_high)}, {"difference", c.difference},
+          {"difference_ci_low", c.difference_ci_low}, {"difference_ci_high", c.difference_ci_high},
+          {"no_ratio", c.no_ratio},                  {"p_adjusted", c.p_adjusted},
+          {"reason", c.reason}};
+}
+
+// Every knob of the space: its recommended value next to its default.
+nlohmann::json knob_rows(const Recommendation& r, const tuner::Space& space) {
+  const auto defaults = space.to_json(space.defaults());
+  auto rows = nlohmann::json::array();
+  for (const auto& [name, value] : r.knob_values.items()) {
+    rows.push_back({{"name", name}, {"value", value}, {"default", defaults.value(name, nlohmann::json())}});
+  }
+  return rows;
+}
+
+nlohmann::json trace_json(const std::vector<tuner::TracePoint>& trace) {
+  auto a = nlohmann::json::array();
+  for (const auto& t : trace) {
+    a.push_back({{"index", t.index}, {"ok", t.ok}, {"feasible", t.feasible}, {"value", number_or_null(t.value)},
+                 {"best", number_or_null(t.best)}});
+  }
+  return a;
+}
+
+nlohmann::json effects_json(const std::vector<tuner::PartialDependence>& effects) {
+  auto a = nlohmann::json::array();
+  for (const auto& e : effects) {
+    a.push_back({{"knob", e.knob}, {"at", numbers(e.at)}, {"labels", e.labels}, {"mean", numbers(e.mean)},
+                 {"low", numbers(e.low)}, {"high", numbers(e.high)}});
+  }
+  return a;
+}
+
 }  // namespace
+
+UseSnippets use_snippets(const Recommendation& r) {
+  UseSnippets u;
+  if (!r.command_line.empty()) {
+    u.command = r.command_line;
+    return u;
+  }
+  u.shootout = "scxlab shootout -s " + shell_words({shootout_spec(r)});
+  if (r.manifest.backend == "scx") {
+    const auto args = schedulers::build_args(r.manifest, r.config);
+    u.command = shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + shell_words(args));
+    u.etc_default_scx = fmt::format("SCX_SCHEDULER={}\nSCX_FLAGS='{}'", r.manifest.binary, shell_words(args));
+    u.scx_loader = toml_text(scx_loader_table(r));
+  }
+  return u;
+}
+
+nlohmann::json tune_outcome_json(const Recommendation& r, const tuner::Optimizer& optimizer, Direction direction) {
+  const auto use = use_snippets(r);
+  auto importance = nlohmann::json::array();
+  for (const auto& k : r.importance) importance.push_back({{"knob", k.knob}, {"share", number_or_null(k.share)}});
+  nlohmann::json tune = {
+      {"verdict", r.verdict},
+      {"recommend", r.recommend},
+      {"scheduler", r.command_line.empty() ? r.scheduler : ""},
+      {"workload", r.workload},
+      {"objective", r.objective},
+      {"direction", to_string(direction)},
+      {"bounds", r.bound_checks},
+      {"knobs", knob_rows(r, optimizer.space())},
+      {"use", {{"command", use.command}, {"shootout", use.shootout}, {"etc_default_scx", use.etc_default_scx},
+               {"scx_loader", use.scx_loader}}},
+      {"importance", importance},
+      {"trace", trace_json(r.trace)},
+      {"effects", effects_json(optimizer.partial_dependence())},
+      {"evaluations", r.evaluations.to_json()},
+      {"evaluation_lines", r.evaluations.lines()}};
+  if (r.validation) tune["validation"] = validation_json(*r.validation);
+  return {{"tune", tune}};
+}
 
 void EvaluationTally::add_failure(const std::string& reason) {
   ++failed;
@@ -207,7 +302,7 @@ std::string recommendation_toml(const Recommendation& r) {
   toml::table doc;
   doc.insert("verdict", r.verdict);
   doc.insert("recommend", r.recommend);
-  doc.insert("scheduler", r.scheduler);
+  if (r.command_line.empty()) doc.insert("scheduler", r.scheduler);  // a --space tune has none
   doc.insert("workload", r.workload);
   doc.insert("objective", r.objective);
   if (r.validation) {
@@ -227,17 +322,12 @@ std::string recommendation_toml(const Recommendation& r) {
                                         {"refusals", string_array(group_lines(e.refusals))}});
   doc.insert("knobs", knob_table(r.knob_values));
   toml::table use;
-  if (!r.command_line.empty()) {
-    use.insert("command", r.command_line);
-  } else {
-    use.insert("shootout", "scxlab shootout -s " + shell_words({shootout_spec(r)}));
-  }
-  if (r.command_line.empty() && r.manifest.backend == "scx") {
-    const auto args = schedulers::build_args(r.manifest, r.config);
-    use.insert("command", shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + shell_words(args)));
-    use.insert("etc_default_scx", fmt::format("SCX_SCHEDULER={}\nSCX_FLAGS='{}'", r.manifest.binary, shell_words(args)));
-    use.insert("scx_loader", toml::table{{"scheds", toml::table{{r.manifest.binary,
-                                                                 toml::table{{"auto_mode", string_array(args)}}}}}});
+  const auto snippets = use_snippets(r);
+  if (!snippets.shootout.empty()) use.insert("shootout", snippets.shootout);
+  if (!snippets.command.empty()) use.insert("command", snippets.command);
+  if (!snippets.etc_default_scx.empty()) {
+    use.insert("etc_default_scx", snippets.etc_default_scx);
+    use.insert("scx_loader", scx_loader_table(r));
   }
   doc.insert("use", use);
   toml::table importance;

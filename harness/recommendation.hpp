@@ -65,6 +65,19 @@ Recommendation decide(const store::ResultsDb& db, std::int64_t run_id, const std
 // Prints the verdict and writes <dir>/recommendation.toml (atomically).
 void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet);
 
+// How to use the tuned configuration, ready to copy; "" where it does not apply (tuning a
+// command has only `command`; the kernel default has no /etc/default/scx).
+struct UseSnippets {
+  std::string shootout, command, etc_default_scx, scx_loader;
+};
+UseSnippets use_snippets(const Recommendation& r);
+
+// What the tune concluded beyond its trials, stored as the run's outcome for the tune
+// report ({"tune": ...}; the keys are read by reports/tune_report.hpp): the verdict and its
+// validation, every knob next to its default, the snippets, the convergence trace, knob
+// importance and partial dependence, and how the evaluations ended. Never a NaN: null.
+nlohmann::json tune_outcome_json(const Recommendation& r, const tuner::Optimizer& optimizer, Direction direction);
+
 // The TOML text of recommendation.toml.
 std::string recommendation_toml(const Recommendation& r);
 // The verdict, the knob values and the evaluations, for --json.

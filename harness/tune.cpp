@@ -452,6 +452,7 @@ int tune_command(TuneOptions options) {
       recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds, loop.optimizer(),
                               loop.tally(), manifest, is_default, options.min_effect, setup.seed);
       if (command_mode) recommendation->command_line = with_values(options.command, space.space, best.config);
+      db.set_run_outcome(run_id, tune_outcome_json(*recommendation, loop.optimizer(), setup.goal.direction));
     }
   }
   progress.finish();

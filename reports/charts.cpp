@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -138,7 +139,194 @@ std::string curve_path(const PercentileSeries& s, const Axis& x, const Axis& y_l
   return d;
 }
 
+// A plot area with both axes linear: grid, ticks, the x label under it and the unit rotated
+// on the left.
+struct Frame {
+  static constexpr double left = 76, right = 24, top = 12, height = 300, bottom_space = 48;
+  Axis x, y;
+  double axis_y() const { return height - bottom_space; }
+};
+
+std::pair<double, double> padded(double lo, double hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return {0, 1};
+  const double pad = hi > lo ? (hi - lo) * 0.06 : std::max(std::abs(lo) * 0.05, 1e-9);
+  return {lo - pad, hi + pad};
+}
+
+Frame make_frame(std::pair<double, double> xd, std::pair<double, double> yd) {
+  const double axis_y = Frame::height - Frame::bottom_space;
+  return {Axis{xd.first, xd.second, Frame::left, kWidth - Frame::right}, Axis{yd.first, yd.second, axis_y, Frame::top}};
+}
+
+std::string y_grid(const Frame& f) {
+  std::string out;
+  const auto ticks = linear_ticks(f.y.d0, f.y.d1, 5);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : f.y.d1 - f.y.d0;
+  for (const double t : ticks) {
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(Frame::left),
+                       px(kWidth - Frame::right), px(f.y(t)));
+    out += text_at(Frame::left - 6, f.y(t) + 4, "end", "tick", format_tick(t, step));
+  }
+  return out;
+}
+
+std::string frame_labels(const Frame& f, const std::string& x_label, const std::string& y_label) {
+  const double axis_y = f.axis_y();
+  return fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(Frame::left),
+                     px(kWidth - Frame::right), px(axis_y)) +
+         text_at((Frame::left + kWidth - Frame::right) / 2, axis_y + 38, "middle", "label", x_label) +
+         fmt::format("<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}"
+                     "</text>",
+                     px((Frame::top + axis_y) / 2), escape_html(y_label));
+}
+
+std::string circle(double x, double y, const std::string& cls, const std::string& data, const std::string& title) {
+  return fmt::format("<circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"4\" {}><title>{}</title></circle>", cls, px(x),
+                     px(y), data, escape_html(title));
+}
+
+std::pair<double, double> convergence_range(const ConvergenceChart& c) {
+  double lo = INFINITY, hi = -INFINITY;
+  const auto take = [&](double v) { lo = std::min(lo, v), hi = std::max(hi, v); };
+  for (const auto& p : c.points) {
+    if (p.value) take(*p.value);
+  }
+  if (c.default_level) take(*c.default_level);
+  if (c.validated && c.validated->n > 0) take(c.validated->ci_low), take(c.validated->ci_high);
+  return padded(lo, hi);
+}
+
+std::string best_path(const ConvergenceChart& c, const Frame& f) {
+  std::string d;
+  std::optional<double> last;
+  for (const auto& p : c.points) {
+    if (!p.best) continue;
+    const double x = f.x(p.index);
+    if (last && *last != *p.best) d += fmt::format(" L{},{}", px(x), px(f.y(*last)));
+    d += fmt::format("{}{},{}", d.empty() ? "M" : " L", px(x), px(f.y(*p.best)));
+    last = p.best;
+  }
+  return d.empty() ? "" : fmt::format("<path class=\"best\" d=\"{}\"><title>best feasible so far</title></path>", d);
+}
+
+std::string convergence_marks(const ConvergenceChart& c, const Frame& f, const std::string& unit) {
+  std::string out;
+  for (const auto& p : c.points) {
+    const auto data = fmt::format("data-index=\"{}\"", p.index);
+    if (!p.value) {
+      out += fmt::format("<text class=\"failed\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" {}>&#215;<title>"
+                         "evaluation {}: failed or refused, no value</title></text>",
+                         px(f.x(p.index)), px(f.axis_y() - 4), data, p.index);
+      continue;
+    }
+    out += circle(f.x(p.index), f.y(*p.value), p.feasible ? "dot" : "dot infeasible",
+                  data + fmt::format(" data-value=\"{}\"", exact(*p.value)),
+                  fmt::format("evaluation {}: {}{}{}", p.index, format_number(*p.value), unit_suffix(unit),
+                              p.feasible ? "" : " (breaks a bound)"));
+  }
+  return out;
+}
+
+std::string validated_band(const ConvergenceChart& c, const Frame& f, const std::string& unit) {
+  if (!c.validated || c.validated->n == 0) return "";
+  const auto& v = *c.validated;
+  const double x0 = kWidth - Frame::right - 18, x1 = kWidth - Frame::right - 2;
+  return fmt::format("<g class=\"validated\"><rect class=\"ci\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+                     "<title>validation of the tuned configuration: median {}{}, 95% interval [{}, {}]</title></rect>",
+                     px(x0), px(f.y(v.ci_high)), px(x1 - x0), px(std::max(1.0, f.y(v.ci_low) - f.y(v.ci_high))),
+                     format_number(v.median), unit_suffix(unit), format_number(v.ci_low), format_number(v.ci_high)) +
+         fmt::format("<line class=\"median\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/></g>", px(x0), px(x1),
+                     px(f.y(v.median))) +
+         text_at(x0 - 4, f.y(v.median) + 4, "end", "tick", "validated");
+}
+
+std::string integer_x_ticks(const Frame& f, int last) {
+  std::string out;
+  const auto ticks = linear_ticks(1, std::max(last, 2), 8);
+  for (const double t : ticks) {
+    if (t == std::floor(t)) out += x_tick(f.x, t, Frame::top, f.axis_y(), fmt::format("{:.0f}", t));
+  }
+  return out;
+}
+
+std::pair<double, double> effect_range(const EffectChart& c) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t i = 0; i < c.mean.size(); ++i) {
+    for (const double v : {c.low[i], c.high[i]}) {
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+  }
+  for (const auto& [k, v] : c.evaluations) lo = std::min(lo, v), hi = std::max(hi, v);
+  return padded(lo, hi);
+}
+
+std::string effect_x_ticks(const EffectChart& c, const Frame& f) {
+  std::string out;
+  if (!c.labels.empty()) {
+    for (std::size_t i = 0; i < c.labels.size() && i < c.at.size(); ++i)
+      out += x_tick(f.x, c.at[i], Frame::top, f.axis_y(), c.labels[i]);
+    return out;
+  }
+  const auto ticks = linear_ticks(f.x.d0, f.x.d1, 6);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : f.x.d1 - f.x.d0;
+  for (const double t : ticks) out += x_tick(f.x, t, Frame::top, f.axis_y(), format_tick(t, step));
+  return out;
+}
+
+std::string effect_band(const EffectChart& c, const Frame& f) {
+  std::string upper, lower, mean;
+  for (std::size_t i = 0; i < c.at.size(); ++i) {
+    if (!std::isfinite(c.mean[i]) || !std::isfinite(c.low[i]) || !std::isfinite(c.high[i])) continue;
+    upper += fmt::format("{}{},{}", upper.empty() ? "M" : " L", px(f.x(c.at[i])), px(f.y(c.high[i])));
+    lower = fmt::format(" L{},{}", px(f.x(c.at[i])), px(f.y(c.low[i]))) + lower;
+    mean += fmt::format("{}{},{}", mean.empty() ? "M" : " L", px(f.x(c.at[i])), px(f.y(c.mean[i])));
+  }
+  if (mean.empty()) return "";
+  return fmt::format("<path class=\"band\" d=\"{} {} Z\"><title>95% band of the model</title></path>"
+                     "<path class=\"curve\" d=\"{}\"><title>the model's mean objective</title></path>",
+                     upper, lower, mean);
+}
+
 }  // namespace
+
+std::string convergence_svg(const ChartText& text, const ConvergenceChart& chart) {
+  int last = 1;
+  for (const auto& p : chart.points) last = std::max(last, p.index);
+  const auto f = make_frame({0.5, last + 0.5}, convergence_range(chart));
+  std::string out = open_svg(text, Frame::height,
+                             "Objective of each evaluation against its number: dots measured, open dots broke a bound, "
+                             "crosses failed or were refused; step line: best feasible so far; dashed line: the "
+                             "default configuration; band at the right: the validated tuned configuration.");
+  out += y_grid(f) + integer_x_ticks(f, last) + frame_labels(f, "evaluation", text.unit);
+  if (chart.default_level) {
+    out += fmt::format("<line class=\"ref\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"><title>the default "
+                       "configuration: {3}</title></line>",
+                       px(Frame::left), px(kWidth - Frame::right), px(f.y(*chart.default_level)),
+                       format_number(*chart.default_level));
+    out += text_at(Frame::left + 4, f.y(*chart.default_level) - 4, "start", "tick", "default");
+  }
+  out += "<g class=\"series s0\">" + best_path(chart, f) + convergence_marks(chart, f, text.unit) + "</g>";
+  out += "<g class=\"series s1\">" + validated_band(chart, f, text.unit) + "</g>";
+  return out + "</svg>";
+}
+
+std::string effect_svg(const ChartText& text, const EffectChart& chart) {
+  double x0 = INFINITY, x1 = -INFINITY;
+  for (const double a : chart.at) x0 = std::min(x0, a), x1 = std::max(x1, a);
+  for (const auto& [k, v] : chart.evaluations) x0 = std::min(x0, k), x1 = std::max(x1, k);
+  const auto xd = chart.labels.empty() ? padded(x0, x1) : std::pair{x0 - 0.5, x1 + 0.5};
+  const auto f = make_frame(xd, effect_range(chart));
+  std::string out = open_svg(text, Frame::height,
+                             "The model's mean objective over the knob's range with its 95% band, and each "
+                             "evaluation's objective at its value of the knob as a dot.");
+  out += y_grid(f) + effect_x_ticks(chart, f) + frame_labels(f, text.title, text.unit);
+  out += "<g class=\"series s0\">" + effect_band(chart, f);
+  for (const auto& [k, v] : chart.evaluations) {
+    out += circle(f.x(k), f.y(v), "dot", fmt::format("data-value=\"{}\"", exact(v)),
+                  fmt::format("{} at {}: {}{}", text.title, format_number(k), format_number(v), unit_suffix(text.unit)));
+  }
+  return out + "</g></svg>";
+}
 
 std::string strip_plot_svg(const ChartText& text, const std::vector<StripSeries>& series) {
   constexpr double left = 170, right = 24, top = 12, row = 34, bottom_space = 44;

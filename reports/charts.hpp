@@ -46,6 +46,33 @@ struct PercentileSeries {
 // nines scale (p90, p99, p99.9 equally spaced), y logarithmic.
 std::string percentile_plot_svg(const ChartText& text, const std::vector<PercentileSeries>& series);
 
+// A tune's convergence: each evaluation's objective against its number (a filled dot when
+// feasible, an open one when it broke a bound, a cross on the axis when it failed or was
+// refused), the best feasible so far as a step line, the default's level dashed, and the
+// validated tuned configuration's median with its interval as a band at the right.
+struct ConvergenceChart {
+  struct Point {
+    int index = 0;                 // 1-based evaluation number
+    std::optional<double> value;   // none: failed or refused
+    bool feasible = true;
+    std::optional<double> best;    // best feasible so far
+  };
+  std::vector<Point> points;
+  std::optional<double> default_level;
+  std::optional<stats::Summary> validated;
+};
+std::string convergence_svg(const ChartText& text, const ConvergenceChart& chart);
+
+// One knob's effect on the objective: the model's partial dependence (mean and band) over the
+// knob's range and each evaluation's objective at its value of the knob. Categorical knobs
+// give the choice's index in `at` and its name in `labels`.
+struct EffectChart {
+  std::vector<double> at, mean, low, high;
+  std::vector<std::string> labels;
+  std::vector<std::pair<double, double>> evaluations;  // (knob value, objective)
+};
+std::string effect_svg(const ChartText& text, const EffectChart& chart);
+
 struct SeriesPoint {
   double value = 0;
   std::string label;       // what the point is, for its tooltip: "2026-11-24, run 3f2a9c1e"

@@ -95,6 +95,26 @@ std::string format_p(double p) {
   return fmt::format("{:.{}f}", p, decimals_for(p, 2));
 }
 
+namespace {
+std::string signed_estimate(double median, double low, double high) {
+  const auto sign = [](double v) { return v > 0 ? "+" : ""; };
+  const auto e = format_estimate(median, low, high);
+  return fmt::format("{}{} [{}{}, {}{}]", sign(median), e.median, sign(low), e.low, sign(high), e.high);
+}
+}  // namespace
+
+std::string comparison_text(const stats::Comparison& c) {
+  const auto p = format_p(c.p_adjusted);
+  const auto p_text = p.front() == '<' ? "p" + p : "p=" + p;
+  if (c.no_ratio.empty() && std::isfinite(c.ratio)) {
+    return fmt::format("{} [{}, {}], {}", format_change(c.ratio), format_change(c.ratio_ci_low),
+                       format_change(c.ratio_ci_high), p_text);
+  }
+  return fmt::format("difference {} (no ratio: {}), {}",
+                     signed_estimate(c.difference, c.difference_ci_low, c.difference_ci_high),
+                     c.no_ratio.empty() ? "not defined" : c.no_ratio, p_text);
+}
+
 std::string format_percent(double fraction) {
   if (!std::isfinite(fraction)) return "n/a";
   return fmt::format("{:.1f}%", 100 * fraction);
@@ -123,7 +143,12 @@ std::string change_text(const stats::MetricResult& m, bool is_baseline) {
   if (!m.vs_baseline) return "not compared";
   const auto& c = *m.vs_baseline;
   // Without a ratio (a non-positive baseline median) a call rests on the test alone.
-  if (!is_called(c.call) || !std::isfinite(c.ratio)) return short_call(c.call);
+  if (!is_called(c.call)) return short_call(c.call);
+  // Without a ratio (a zero baseline, mixed signs) the called change is the difference.
+  if (!c.no_ratio.empty() || !std::isfinite(c.ratio)) {
+    const auto d = format_number(c.difference);
+    return (c.difference > 0 ? "+" : "") + d + " " + short_call(c.call);
+  }
   return format_change(c.ratio) + " " + short_call(c.call);
 }
 

@@ -10,6 +10,7 @@
 #include "base/files.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
+#include "reports/html_parts.hpp"
 #include "reports/markup.hpp"
 #include "stats/embedded_text.hpp"
 
@@ -18,7 +19,7 @@ std::vector<EmbeddedText> report_assets();  // generated from reports/assets/ by
 }
 
 namespace scxlab::reports {
-namespace {
+namespace html_detail {
 
 std::string asset(const std::string& name) {
   for (const auto& a : report_assets()) {
@@ -36,26 +37,6 @@ std::string anchor(const std::string& prefix, std::size_t index, const std::stri
   return id;
 }
 
-// One colour per scheduler for the whole report, in first-seen order.
-class Colors {
- public:
-  explicit Colors(const ReportInput& input) {
-    for (const auto& w : input.analysis.workloads) {
-      for (const auto& s : w.schedulers) add(s.scheduler);
-    }
-    for (const auto& t : input.trials) add(t.scheduler);
-  }
-  int of(const std::string& scheduler) const {
-    const auto it = std::find(order_.begin(), order_.end(), scheduler);
-    return static_cast<int>(it - order_.begin());
-  }
-
- private:
-  void add(const std::string& s) {
-    if (std::find(order_.begin(), order_.end(), s) == order_.end()) order_.push_back(s);
-  }
-  std::vector<std::string> order_;
-};
 
 std::string scalar_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -485,11 +466,11 @@ std::string trials_section(const ReportInput& in) {
       "order it ran; only trials that ended <code>ok</code> and were measured count in the statistics.</p>"
       "<label class=\"filter\"><input type=\"checkbox\" id=\"only-left-out\"> Show only trials that did not end ok"
       "</label><div class=\"table-wrap\"><table id=\"trials-table\"><caption>{} trials</caption><thead><tr>"
-      "<th scope=\"col\">seq</th><th scope=\"col\">round</th><th scope=\"col\">kind</th><th scope=\"col\">scheduler"
+      "<th scope=\"col\">seq</th><th scope=\"col\">round</th><th scope=\"col\">kind</th><th scope=\"col\">{}"
       "</th><th scope=\"col\">workload</th><th scope=\"col\">status</th><th scope=\"col\">wall (s)</th>"
       "<th scope=\"col\">overhead (s)</th><th scope=\"col\">started</th><th scope=\"col\">reason</th></tr></thead>"
       "<tbody>{}</tbody></table></div></section>",
-      in.trials.size(), body);
+      in.trials.size(), is_tune_report(in) ? "configuration" : "scheduler", body);
 }
 
 std::string host_section(const ReportInput& in) {
@@ -510,25 +491,35 @@ std::string embedded_data(const ReportInput& in) {
          script_safe(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + "</script>";
 }
 
-}  // namespace
-
-std::string render_html(const ReportInput& in) {
-  const Colors colors(in);
-  std::string out = fmt::format(
+std::string page_open(const ReportInput& in) {
+  return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
       "content=\"width=device-width, initial-scale=1\"><meta name=\"generator\" content=\"scxlab {}\">"
       "<title>scxlab {} report, {}, {}</title><style>{}</style></head><body>"
       "<a class=\"skip\" href=\"#main\">Skip to the results</a>",
       esc(in.run.scxlab_version), esc(in.run.kind), esc(in.run.host.is_object() ? in.run.host.value("hostname", "") : ""),
       esc(in.run.created_utc), asset("report.css"));
+}
+
+std::string page_close(const ReportInput& in) {
+  return fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
+                     "embedded in it as JSON (script#scxlab-data).</footer>",
+                     esc(in.run.scxlab_version), esc(in.run.uuid)) +
+         embedded_data(in) + "<script>" + asset("report.js") + "</script></body></html>\n";
+}
+
+}  // namespace html_detail
+
+using namespace html_detail;
+
+std::string render_html(const ReportInput& in) {
+  if (is_tune_report(in)) return render_tune_html(in);
+  const Colors colors(in);
+  std::string out = page_open(in);
   out += header(in) + nav(in) + "<main id=\"main\">" + in.lead_html + summary(in) + warnings_section(in);
   for (std::size_t i = 0; i < in.analysis.workloads.size(); ++i) out += workload_section(in, i, colors);
   out += trials_section(in) + host_section(in) + "</main>";
-  out += fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
-                     "embedded in it as JSON (script#scxlab-data).</footer>",
-                     esc(in.run.scxlab_version), esc(in.run.uuid));
-  out += embedded_data(in) + "<script>" + asset("report.js") + "</script></body></html>\n";
-  return out;
+  return out + page_close(in);
 }
 
 void write_html_report(const std::string& path, const ReportInput& input) {

@@ -110,7 +110,8 @@ std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRe
           out,
           [&](const UnavailableEntry& e) { return e.workload == t.workload && e.name == u.name && e.reason == u.reason; },
           UnavailableEntry{t.workload, u.name, u.reason, {}, 0});
-      add_unique(entry.schedulers, t.scheduler);
+      // A tune's evaluations are configurations of one search, not schedulers to name.
+      add_unique(entry.schedulers, t.kind == "tune" ? std::string(kTuningEvaluations) : t.scheduler);
       ++entry.trials;
     }
   }

@@ -50,9 +50,11 @@ struct TrialTally {
 std::vector<TrialTally> tally_trials(std::span<const store::TrialRecord> trials);  // first-seen order
 
 // A metric some trials could not give, and why.
+inline constexpr std::string_view kTuningEvaluations = "the tune's evaluations";
 struct UnavailableEntry {
   std::string workload, name, reason;
-  std::vector<std::string> schedulers;  // where it was missing, first-seen order
+  std::vector<std::string> schedulers;  // where it was missing, first-seen order (a tune's
+                                        // evaluations are one entry, kTuningEvaluations)
   int trials = 0;
 };
 std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRecord> trials);

@@ -185,35 +185,60 @@ void decide_by_ratio(Comparison& c, const CallContext& k, const AnalysisOptions&
   }
 }
 
-// Without a ratio (baseline median not positive) only the test speaks.
-void decide_by_test(Comparison& c, const CallContext& k, double median_difference, const AnalysisOptions& o) {
-  if (c.p_adjusted < o.alpha && median_difference != 0) {
-    c.call = better_or_worse(median_difference > 0, k.direction);
-    c.reason = fmt::format("p = {:.3g} after Holm over {} metric(s); no ratio (baseline median not positive)",
-                           c.p_adjusted, k.family_size);
+// Without a ratio the test and the interval of the difference of medians speak.
+void decide_by_difference(Comparison& c, const CallContext& k, const AnalysisOptions& o) {
+  const auto evidence = fmt::format("p = {:.3g} after Holm over {} metric(s), difference of medians {:+.4g} "
+                                    "[{:+.4g}, {:+.4g}]; no ratio: {}",
+                                    c.p_adjusted, k.family_size, c.difference, c.difference_ci_low,
+                                    c.difference_ci_high, c.no_ratio);
+  const bool excludes_zero = c.difference_ci_low > 0 || c.difference_ci_high < 0;
+  if (c.p_adjusted < o.alpha && excludes_zero) {
+    c.call = better_or_worse(c.difference > 0, k.direction);
+    c.reason = evidence;
   } else if (auto few = too_few_repetitions(k, o); !few.empty()) {
     c.call = Call::inconclusive;
     c.reason = std::move(few);
+  } else if (c.p_adjusted < o.alpha) {
+    c.call = Call::inconclusive;
+    c.reason = evidence + "; the interval still reaches 0: run more repetitions";
   } else {
     c.call = Call::no_difference;
-    c.reason = fmt::format("p = {:.3g} after Holm over {} metric(s); no ratio (baseline median not positive)",
-                           c.p_adjusted, k.family_size);
+    c.reason = evidence;
   }
 }
 
-// Ratio, its interval and the raw p-value; the call comes after Holm over the family.
+// Why a ratio of these samples' medians would mislead ("" when it would not).
+std::string why_no_ratio(const MetricSamples& base, const MetricSamples& cand) {
+  const double b = median(base.values);
+  const auto negative = [](const std::vector<double>& v) {
+    return std::any_of(v.begin(), v.end(), [](double x) { return x < 0; });
+  };
+  if (b == 0) return "the baseline's median is 0";
+  if (b < 0 || negative(base.values) || negative(cand.values)) return "the values are negative or of mixed sign";
+  if (base.unit == "count" && b < kSmallCount) {
+    return fmt::format("a ratio of small counts exaggerates (the baseline's median is {:g})", b);
+  }
+  return "";
+}
+
+// Ratio and difference with their intervals and the raw p-value; the call comes after Holm
+// over the family.
 Comparison measure(const MetricSamples& base, const MetricSamples& cand, const AnalysisOptions& o, Rng& rng) {
   Comparison c;
   c.p_value = mann_whitney_p(base.values, cand.values);
-  const double b = median(base.values), m = median(cand.values);
-  if (b > 0 && m >= 0) {
-    c.ratio = m / b;
+  c.no_ratio = why_no_ratio(base, cand);
+  if (c.no_ratio.empty()) {
+    c.ratio = median(cand.values) / median(base.values);
     const auto ci = bootstrap_ratio_interval(base.values, cand.values, o.resamples, o.level, rng);
     c.ratio_ci_low = ci.low;
     c.ratio_ci_high = ci.high;
   } else {
     c.ratio = c.ratio_ci_low = c.ratio_ci_high = kNaN;
   }
+  c.difference = median(cand.values) - median(base.values);
+  const auto ci = bootstrap_difference_interval(base.values, cand.values, o.resamples, o.level, rng);
+  c.difference_ci_low = ci.low;
+  c.difference_ci_high = ci.high;
   return c;
 }
 
@@ -285,8 +310,8 @@ void decide_calls(std::vector<WorkloadAnalysis>& workloads, const std::string& b
       auto& c = *m.vs_baseline;
       c.p_adjusted = adjusted[f];
       const CallContext context{m.direction, base.summary.n, m.summary.n, members.size()};
-      if (std::isnan(c.ratio)) {
-        decide_by_test(c, context, m.summary.median - base.summary.median, o);
+      if (!c.no_ratio.empty()) {
+        decide_by_difference(c, context, o);
       } else {
         decide_by_ratio(c, context, o);
       }
@@ -342,43 +367,52 @@ void rank(std::vector<SchedulerResult>& schedulers, const std::string& baseline)
 }
 
 // One line per scheduler and workload, however many metrics are noisy: a probe's dozen
-// percentiles should not bury the other warnings.
-void noisy_warning(const std::string& workload, const std::string& scheduler, const std::vector<std::string>& noisy,
-                   std::vector<std::string>& out) {
-  if (noisy.size() == 1) {
-    const auto space = noisy[0].rfind(' ');
-    out.push_back(fmt::format("{} / {}: {} varies a lot between repetitions (CV {})", workload, scheduler,
-                              noisy[0].substr(0, space), noisy[0].substr(space + 1)));
-  } else if (!noisy.empty()) {
-    out.push_back(fmt::format("{} / {}: {} metrics vary a lot between repetitions (CV): {}", workload, scheduler,
-                              noisy.size(), fmt::join(noisy, ", ")));
+// percentiles should not bury the other warnings (NoisyMetrics keeps the full list).
+std::string noisy_warning(const std::string& workload, const NoisyMetrics& noisy) {
+  constexpr const char* kHint = "run more repetitions or quiet the machine";
+  const auto cv = [](double v) { return fmt::format("{:.0f}%", 100 * v); };
+  const auto threshold = cv(noisy.threshold);
+  const auto& worst = noisy.metrics.front();
+  if (noisy.metrics.size() == 1) {
+    return fmt::format("{} / {}: {}{} varies a lot between repetitions (CV {}, over {}): {}", workload,
+                       noisy.scheduler, worst.headline ? "headline " : "", worst.metric, cv(worst.cv), threshold,
+                       kHint);
   }
+  std::vector<std::string> headline;
+  for (const auto& m : noisy.metrics) {
+    if (m.headline) headline.push_back(m.metric + " " + cv(m.cv));
+  }
+  return fmt::format("{} / {}: {} metrics vary a lot between repetitions (CV over {}), worst {} {}{}: {}", workload,
+                     noisy.scheduler, noisy.metrics.size(), threshold, worst.metric, cv(worst.cv),
+                     headline.empty() ? "" : fmt::format("; headline {}", fmt::join(headline, ", ")), kHint);
 }
 
 // Dropped values and noisy directional metrics (the CV from the summary of the same group).
-void data_warnings(const WorkloadSamples& w, const WorkloadAnalysis& analysed, const AnalysisOptions& o,
-                   std::vector<std::string>& out) {
+void data_warnings(const WorkloadSamples& w, WorkloadAnalysis& analysed, const AnalysisOptions& o) {
   for (std::size_t i = 0; i < w.schedulers.size(); ++i) {
     const auto& s = w.schedulers[i];
-    std::vector<std::string> noisy;  // "metric CV%"
+    NoisyMetrics noisy{s.scheduler, o.cv_warning, {}};
     for (std::size_t j = 0; j < s.metrics.size(); ++j) {
       const auto& m = s.metrics[j];
       const auto& summary = analysed.schedulers[i].metrics[j].summary;
       if (m.non_finite) {
-        out.push_back(fmt::format("{} / {}: {}: ignored {} non-finite value(s) (NaN or infinite)", w.workload,
-                                  s.scheduler, m.metric, m.non_finite));
+        analysed.warnings.push_back(fmt::format("{} / {}: {}: ignored {} non-finite value(s) (NaN or infinite)",
+                                                w.workload, s.scheduler, m.metric, m.non_finite));
       }
       if (m.direction != Direction::informational && summary.n >= 2 && summary.cv > o.cv_warning) {
-        noisy.push_back(fmt::format("{} {:.1f}%", m.metric, 100 * summary.cv));
+        noisy.metrics.push_back({m.metric, summary.cv, m.headline});
       }
     }
-    noisy_warning(w.workload, s.scheduler, noisy, out);
+    if (noisy.metrics.empty()) continue;
+    std::stable_sort(noisy.metrics.begin(), noisy.metrics.end(), [](const auto& a, const auto& b) { return a.cv > b.cv; });
+    analysed.warnings.push_back(noisy_warning(w.workload, noisy));
+    analysed.noisy.push_back(std::move(noisy));
   }
 }
 
 WorkloadAnalysis analyse_workload(const WorkloadSamples& w, const std::string& baseline_name,
                                   const AnalysisOptions& o) {
-  WorkloadAnalysis out{w.workload, {}, {}};
+  WorkloadAnalysis out{w.workload, {}, {}, {}};
   const auto* baseline = w.find(baseline_name);
   for (const auto& s : w.schedulers) {
     auto r = summarise_scheduler(w.workload, s, o);
@@ -394,7 +428,7 @@ WorkloadAnalysis analyse_workload(const WorkloadSamples& w, const std::string& b
   } else {
     rank(out.schedulers, baseline_name);
   }
-  data_warnings(w, out, o, out.warnings);
+  data_warnings(w, out, o);
   return out;
 }
 

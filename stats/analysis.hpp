@@ -44,9 +44,14 @@ struct Summary {
 //     out effects of K x m or more. A p between alpha / 10 and alpha with the interval
 //     reaching inside m lands here: that is what about 4% of identical pairs look like.
 // Comparison::reason says which rule applied, with the numbers, in a sentence for the user.
-// Where the baseline median is not positive (or the candidate's is negative), a ratio means
-// nothing: ratio and interval are NaN and the call rests on the test alone (better/worse when
-// p_adjusted < alpha, by the sign of the median difference; rule a still applies).
+// Where a ratio is undefined or misleading it is not used: the baseline's median is 0 or
+// negative, a sample holds negative values (a ratio of mixed signs), or the metric is a count
+// ("count" unit) whose baseline median is under kSmallCount (1 -> 2 would read +100%). Then
+// ratio and its interval are NaN, Comparison::no_ratio says why, and the call rests on the test
+// and the interval of the difference of medians: better/worse when p_adjusted < alpha and that
+// interval excludes 0, by its sign; rule a still applies; a significant test whose interval
+// reaches 0 is inconclusive; otherwise no significant difference (no minimum effect applies:
+// there is no scale to measure it against).
 // Measured (one metric, normal noise, default options; tests/stats/analysis_test.cpp: the quick
 // tests assert the first two on 1000 simulations, the [slow] "operating characteristics" test
 // prints all of these):
@@ -64,6 +69,7 @@ std::string_view to_string(Call c);  // "better", "worse", "no significant diffe
                                      // "inconclusive: more repetitions needed"
 inline constexpr double kLargeEffectFactor = 5;
 inline constexpr double kStrongEvidenceDivisor = 10;
+inline constexpr double kSmallCount = 10;
 
 struct Comparison {
   double ratio = 1;                    // candidate median / baseline median (NaN: see above)
@@ -73,6 +79,10 @@ struct Comparison {
   Call call = Call::no_difference;
   std::string reason;                  // why this call, e.g. "the interval -4.1% to +12.3%
                                        // still allows a difference of 10% or more"
+  // candidate median - baseline median, with its bootstrap interval (always computed)
+  double difference = 0, difference_ci_low = 0, difference_ci_high = 0;
+  std::string no_ratio;                // why the ratio is not used ("" when it is), e.g.
+                                       // "the baseline's median is 0"
 };
 
 struct AnalysisOptions {
@@ -118,10 +128,27 @@ struct SchedulerResult {
   double score = 1;    // geometric mean of direction-adjusted headline ratios (>1 better)
 };
 
+// The directional metrics of one scheduler on one workload whose CV exceeds the warning
+// threshold: the data behind the one-line warning, for a full listing.
+struct NoisyMetrics {
+  struct Metric {
+    std::string metric;
+    double cv = 0;
+    bool headline = false;
+  };
+  std::string scheduler;
+  double threshold = 0;          // AnalysisOptions::cv_warning
+  std::vector<Metric> metrics;   // noisiest first
+};
+
 struct WorkloadAnalysis {
   std::string workload;
   std::vector<SchedulerResult> schedulers;
-  std::vector<std::string> warnings;  // "scx_lavd: time_s CV 7.1% (noisy)"
+  // One line per scheduler however many metrics are noisy: "messaging / eevdf: 22 metrics
+  // vary a lot between repetitions (CV over 5%), worst runq_wait_us.p50 101%; headline
+  // time_s 17%: run more repetitions or quiet the machine"
+  std::vector<std::string> warnings;
+  std::vector<NoisyMetrics> noisy;  // every noisy metric, per scheduler
 };
 
 struct RunAnalysis {

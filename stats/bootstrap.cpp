@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "stats/inference.hpp"
@@ -50,6 +51,26 @@ Interval percentile_interval(std::vector<double>& stats, double level) {
   return {low, select_quantile(stats, 1 - tail)};
 }
 
+// The percentile interval of statistic(baseline median, candidate median) over independent
+// resamples of both; resamples where the statistic is undefined (nullopt) are skipped.
+// Nothing when a sample is empty or no resample gave a value.
+template <typename Statistic>
+std::optional<Interval> two_sample_interval(std::span<const double> baseline, std::span<const double> candidate,
+                                            int resamples, double level, Rng& rng, Statistic statistic) {
+  if (baseline.empty() || candidate.empty()) return std::nullopt;
+  const auto base = sorted_copy(baseline), cand = sorted_copy(candidate);
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(resamples));
+  std::vector<std::uint32_t> counts;
+  for (int i = 0; i < resamples; ++i) {
+    const double b = resample_median(base, counts, rng);
+    const double c = resample_median(cand, counts, rng);
+    if (const auto v = statistic(b, c)) values.push_back(*v);
+  }
+  if (values.empty()) return std::nullopt;
+  return percentile_interval(values, level);
+}
+
 }  // namespace
 
 Rng::Rng(std::uint64_t seed) {
@@ -89,18 +110,16 @@ Interval bootstrap_median_interval(std::span<const double> xs, int resamples, do
 
 Interval bootstrap_ratio_interval(std::span<const double> baseline, std::span<const double> candidate,
                                   int resamples, double level, Rng& rng) {
-  if (baseline.empty() || candidate.empty()) return {1, 1};
-  const auto base = sorted_copy(baseline), cand = sorted_copy(candidate);
-  std::vector<double> ratios;
-  ratios.reserve(static_cast<std::size_t>(resamples));
-  std::vector<std::uint32_t> counts;
-  for (int i = 0; i < resamples; ++i) {
-    const double b = resample_median(base, counts, rng);
-    const double c = resample_median(cand, counts, rng);
-    if (b != 0) ratios.push_back(c / b);
-  }
-  if (ratios.empty()) return {1, 1};
-  return percentile_interval(ratios, level);
+  return two_sample_interval(baseline, candidate, resamples, level, rng, [](double b, double c) {
+    return b != 0 ? std::optional<double>(c / b) : std::nullopt;
+  }).value_or(Interval{1, 1});
+}
+
+Interval bootstrap_difference_interval(std::span<const double> baseline, std::span<const double> candidate,
+                                       int resamples, double level, Rng& rng) {
+  return two_sample_interval(baseline, candidate, resamples, level, rng, [](double b, double c) {
+    return std::optional<double>(c - b);
+  }).value_or(Interval{0, 0});
 }
 
 }  // namespace scxlab::stats

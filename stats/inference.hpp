@@ -56,6 +56,12 @@ Interval bootstrap_median_interval(std::span<const double> xs, int resamples, do
 Interval bootstrap_ratio_interval(std::span<const double> baseline, std::span<const double> candidate,
                                   int resamples, double level, Rng& rng);
 
+// Percentile bootstrap interval of median(candidate) - median(baseline), resampling both
+// samples independently: the comparison where a ratio means nothing (a baseline of 0, values
+// of mixed sign). [0, 0] when a sample is empty.
+Interval bootstrap_difference_interval(std::span<const double> baseline, std::span<const double> candidate,
+                                       int resamples, double level, Rng& rng);
+
 // Two-sided Mann-Whitney U test p-value (SciPy's mannwhitneyu, two-sided, with the method
 // chosen as follows).
 // Switch-over rule: the exact null distribution of U when there are no ties (within or

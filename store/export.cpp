@@ -39,6 +39,7 @@ RunInfo run_info_from_json(const nlohmann::json& j) {
   r.plan = j.at("plan");
   r.seed = j.at("seed").get<std::uint64_t>();
   r.status = j.at("status").get<std::string>();
+  r.outcome = j.value("outcome", nlohmann::json());  // exports of schema 1 have none
   return r;
 }
 
@@ -117,7 +118,7 @@ nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id) {
 nlohmann::json run_info_to_json(const RunInfo& run) {
   return {{"uuid", run.uuid}, {"kind", run.kind}, {"created_utc", run.created_utc},
           {"scxlab_version", run.scxlab_version}, {"host", run.host}, {"plan", run.plan},
-          {"seed", run.seed}, {"status", run.status}};
+          {"seed", run.seed}, {"status", run.status}, {"outcome", run.outcome}};
 }
 
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path) {

@@ -70,6 +70,11 @@ CREATE TABLE histograms (
   buckets_json TEXT NOT NULL
 );
 )sql",
+    // 1 -> 2: what a run concluded, beyond its trials (a tune's recommendation), for reports.
+    R"sql(
+ALTER TABLE runs ADD COLUMN outcome_json TEXT NOT NULL DEFAULT 'null';
+)sql",
+    // 2 -> 3: named baselines for gates (scxlab baseline save).
     R"sql(
 CREATE TABLE baselines (
   name TEXT PRIMARY KEY,
@@ -134,6 +139,7 @@ RunInfo read_run(const Statement& s) {
   r.plan = nlohmann::json::parse(s.text(6));
   r.seed = static_cast<std::uint64_t>(s.integer(7));
   r.status = s.text(8);
+  r.outcome = nlohmann::json::parse(s.text(9));
   return r;
 }
 
@@ -158,7 +164,8 @@ TrialRecord read_trial(const Statement& s) {
   return t;
 }
 
-constexpr const char* kRunColumns = "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status";
+constexpr const char* kRunColumns =
+    "id, uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, outcome_json";
 
 }  // namespace
 
@@ -193,11 +200,11 @@ struct ResultsDb::Impl {
 
   std::int64_t insert_run(const RunInfo& run) {
     Statement s(db,
-                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status) "
-                "VALUES (?,?,?,?,?,?,?,?)");
+                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, "
+                "outcome_json) VALUES (?,?,?,?,?,?,?,?,?)");
     s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
         .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
-        .bind(8, run.status).run();
+        .bind(8, run.status).bind(9, run.outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).run();
     return db.last_insert_id();
   }
 
@@ -366,6 +373,13 @@ void ResultsDb::set_run_status(std::int64_t run_id, const std::string& status) {
   impl_->guarded([&] {
     Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
     s.bind(1, status).bind(2, run_id).run();
+  });
+}
+
+void ResultsDb::set_run_outcome(std::int64_t run_id, const nlohmann::json& outcome) {
+  impl_->guarded([&] {
+    Statement s(impl_->db, "UPDATE runs SET outcome_json = ? WHERE id = ?");
+    s.bind(1, outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).bind(2, run_id).run();
   });
 }
 

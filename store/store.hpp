@@ -19,7 +19,7 @@
 
 namespace scxlab::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct RunInfo {
   std::int64_t id = 0;
@@ -31,6 +31,8 @@ struct RunInfo {
   nlohmann::json plan;        // what was asked: schedulers, workloads, repetitions, options
   std::uint64_t seed = 0;
   std::string status;         // "running" | "complete" | "interrupted"
+  nlohmann::json outcome;     // what the run concluded beyond its trials (a tune: the
+                              // recommendation and what the search learned); null until set
 };
 
 struct TrialRecord {
@@ -87,6 +89,7 @@ class ResultsDb {
   int schema_version() const;
   std::int64_t create_run(RunInfo run);
   void set_run_status(std::int64_t run_id, const std::string& status);
+  void set_run_outcome(std::int64_t run_id, const nlohmann::json& outcome);
   // One transaction, durable on return. kind and status must be one of the words above
   // (StoreError otherwise); the trial's run_id must name a run of this DB.
   std::int64_t add_trial(TrialRecord trial);

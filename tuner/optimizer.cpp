@@ -540,6 +540,71 @@ std::vector<TracePoint> Optimizer::trace() const {
   return out;
 }
 
+namespace {
+
+// Positions of dim d in the cube to plot a knob's effect at: its choices, its integer levels
+// (at most `points`, evenly spread) or `points` evenly spaced positions.
+std::vector<double> effect_grid(const Encoding& enc, std::size_t d, std::size_t points) {
+  const auto& dim = enc.dim(d);
+  std::vector<double> out;
+  if (dim.kind == DimKind::categorical) {
+    for (std::size_t c = 0; c < dim.levels; ++c) out.push_back(static_cast<double>(c));
+    return out;
+  }
+  const std::size_t count = dim.kind == DimKind::integer ? std::min(points, dim.levels) : points;
+  for (std::size_t i = 0; i < count; ++i) {
+    const double u = count > 1 ? static_cast<double>(i) / static_cast<double>(count - 1) : 0;
+    out.push_back(dim.kind == DimKind::integer
+                      ? enc.level_position(d, static_cast<std::size_t>(std::lround(u * static_cast<double>(dim.levels - 1))))
+                      : u);
+  }
+  return out;
+}
+
+std::string choice_label(const Knob& k, std::size_t index) {
+  if (k.type == KnobType::boolean) return index ? "true" : "false";
+  return k.choices.at(index);
+}
+
+}  // namespace
+
+std::vector<PartialDependence> Optimizer::partial_dependence(std::size_t points) const {
+  const auto& m = models();
+  if (m.objectives.empty()) return {};
+  const auto& enc = state_->encoding;
+  const auto& surrogate = *m.objectives[0];
+  const auto& objective = options_.objectives[0];
+  std::vector<std::size_t> measured;
+  for (std::size_t i = 0; i < m.ok.size(); ++i) {
+    if (m.ok[i]) measured.push_back(i);
+  }
+  const Points base = m.rows(measured);
+  std::vector<PartialDependence> out;
+  for (const auto& importance : this->importance()) {
+    std::size_t d = 0;
+    while (space().knobs()[enc.dim(d).knob].name != importance.knob) ++d;
+    const auto& knob = space().knobs()[enc.dim(d).knob];
+    const bool categorical = enc.dim(d).kind == DimKind::categorical;
+    PartialDependence pd{knob.name, {}, {}, {}, {}, {}};
+    for (const double position : effect_grid(enc, d, points)) {
+      Points P = base;
+      P.col(static_cast<Eigen::Index>(d)).setConstant(position);
+      Eigen::VectorXd mean, var;
+      surrogate.gp.predict(P, mean, var);
+      const double mu = mean.mean() * surrogate.scale.sd + surrogate.scale.mean;
+      const double half = 1.96 * var.cwiseMax(0).cwiseSqrt().mean() * surrogate.scale.sd;
+      const double a = from_target(objective, mu - half), b = from_target(objective, mu + half);
+      pd.at.push_back(categorical ? position : enc.native(d, position));
+      if (categorical) pd.labels.push_back(choice_label(knob, static_cast<std::size_t>(position)));
+      pd.mean.push_back(from_target(objective, mu));
+      pd.low.push_back(std::min(a, b));
+      pd.high.push_back(std::max(a, b));
+    }
+    out.push_back(std::move(pd));
+  }
+  return out;
+}
+
 void Optimizer::run(const std::function<Outcome(const Config&)>& evaluate) {
   while (!finished()) {
     const auto s = suggest();

@@ -138,6 +138,20 @@ struct KnobImportance {
   double share = 0;
 };
 
+// The model's partial dependence of the (first) objective on one tuned knob: at each value of
+// a grid over the knob's tuning range, the posterior mean averaged over the configurations
+// evaluated without failure with that knob set to the value (the other knobs as they were
+// evaluated: Friedman's partial dependence over the observed data), and a band from the
+// averaged +-1.96 posterior sd; in the objective's units. Values are the knob's own numbers;
+// categorical and boolean knobs give the choice's index, named in `labels`. The space's
+// constraints are ignored: a value may appear that no feasible configuration has.
+struct PartialDependence {
+  std::string knob;
+  std::vector<double> at;
+  std::vector<std::string> labels;  // categorical and boolean knobs: one per value of `at`
+  std::vector<double> mean, low, high;
+};
+
 struct TracePoint {
   std::size_t index = 0;  // 1-based evaluation number
   bool ok = true, feasible = true;
@@ -180,6 +194,9 @@ class Optimizer {
   // log-scale objective); nullopt before a model can be fitted.
   std::optional<double> noise_sd() const;
   std::vector<TracePoint> trace() const;
+  // Every tuned knob's, in the order of importance(), on at most `points` values each; empty
+  // before a model can be fitted.
+  std::vector<PartialDependence> partial_dependence(std::size_t points = 25) const;
 
   // Runs the loop until the budget is spent, timing each evaluation whose outcome has no
   // duration of its own.

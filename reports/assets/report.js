@@ -27,6 +27,36 @@
     });
   });
 
+  // Tables marked sortable: a button in each header marked data-sort="number" sorts the rows
+  // by that column's data-value (empty values last), pressing again reverses the order.
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
+    var headers = table.querySelectorAll('thead th');
+    Array.prototype.forEach.call(headers, function (th, column) {
+      if (th.getAttribute('data-sort') !== 'number') return;
+      var button = document.createElement('button');
+      button.type = 'button';
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener('click', function () {
+        var ascending = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var key = function (row) {
+          var text = row.cells[column].getAttribute('data-value');
+          return text === null || text === '' ? NaN : parseFloat(text);
+        };
+        rows.sort(function (a, b) {
+          var x = key(a), y = key(b);
+          if (isNaN(x) || isNaN(y)) return isNaN(x) - isNaN(y);
+          return ascending ? x - y : y - x;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+
   // A printed report shows everything: open every collapsed section while printing.
   var closed = [];
   window.addEventListener('beforeprint', function () {

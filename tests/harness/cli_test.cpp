@@ -1,6 +1,7 @@
 // The scxlab command's answers to bad input: one line naming the problem and the fix, exit 2.
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,25 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
   CHECK(r.out.find("Examples:") != std::string::npos);
   CHECK(r.out.find("--resume") != std::string::npos);
   CHECK(r.out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("--version names the release and the commit it was built from", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "--version"});
+  CHECK(r.exit_code == 0);
+  INFO(r.out);
+  // `git describe --always --dirty` (a hash, or tag-count-ghash), or "unknown" outside git.
+  CHECK(std::regex_match(r.out, std::regex("scxlab [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ([0-9A-Za-z.+_-]+|unknown)\\)\n")));
+}
+
+TEST_CASE("'scxlab help [COMMAND]' prints what --help prints; an unknown command is named", "[cli]") {
+  CHECK(run_process({scxlab_binary(), "help"}).out == run_process({scxlab_binary(), "--help"}).out);
+  const auto tune = run_process({scxlab_binary(), "help", "tune"});
+  CHECK(tune.exit_code == 0);
+  CHECK(tune.out == run_process({scxlab_binary(), "tune", "--help"}).out);
+  CHECK(tune.out.find("--space") != std::string::npos);
+  const auto bad = run_process({scxlab_binary(), "help", "frobnicate"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("unknown command 'frobnicate'") != std::string::npos);
 }
 
 TEST_CASE("not root: names the missing capabilities and the fix, exit 2", "[cli]") {

@@ -107,6 +107,10 @@ TEST_CASE("a host shootout: the DB, the JSON export, the HTML report and the pri
   REQUIRE(exported.at("trials").size() == rows.size());
   const auto report = embedded_report_data(dir / "out" / "report.html");
   CHECK(report.at("analysis") == printed);
+  // The run records the release and commit `--version` names, and the report shows it.
+  const auto version = exported.at("run").at("scxlab_version").get<std::string>();
+  CHECK(run_process({scxlab_binary(), "--version"}).out == "scxlab " + version + "\n");
+  CHECK(read_file(dir / "out" / "report.html").find("<dd>" + version + "</dd>") != std::string::npos);
 
   for (const std::string label : {"A", "B"}) {
     std::vector<double> times;

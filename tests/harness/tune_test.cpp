@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "../reports/dom.hpp"
 #include "catch.hpp"
 #include "process.hpp"
 
@@ -55,6 +58,71 @@ fs::path write_constrained_manifest(const fs::path& dir) {
       << "[[constraints]]\nexpr = \"audio_nice == 10 || render_nice <= audio_nice\"\n"
       << "help = \"render threads may not be nicer than audio threads\"\n";
   return manifests;
+}
+
+std::string read_text(const fs::path& p) {
+  std::stringstream s;
+  s << std::ifstream(p).rdbuf();
+  return s.str();
+}
+
+std::size_t position_of_id(const std::string& html, const std::string& id) {
+  const auto at = html.find("id=\"" + id + "\"");
+  INFO(id);
+  REQUIRE(at != std::string::npos);
+  return at;
+}
+
+// What a person reads, where evaluations could be mistaken for schedulers: the page without
+// its embedded data and without the trials table (which names each configuration's label).
+std::string readable_text(const std::string& html) {
+  const auto trials = html.find("<section id=\"trials\"");
+  const auto host = html.find("<section id=\"host\"");
+  auto text = html.substr(0, trials) + (host == std::string::npos ? "" : html.substr(host));
+  const auto script = text.find("<script");
+  return scxlab::test::text_of(text.substr(0, script));
+}
+
+// The tune report of `out`: the recommendation first, then convergence, knob effects, every
+// explored configuration (one row per evaluation, as stored) and the validation; no
+// evaluation named as a scheduler, no nan or inf in its text.
+void check_tune_report(const fs::path& out, std::size_t evaluations, const std::string& knob,
+                       const std::string& recommended) {
+  const auto html = read_text(out / "report.html");
+  CHECK(position_of_id(html, "recommendation") < position_of_id(html, "convergence"));
+  CHECK(position_of_id(html, "convergence") < position_of_id(html, "effects"));
+  CHECK(position_of_id(html, "effects") < position_of_id(html, "explored"));
+  CHECK(position_of_id(html, "explored") < position_of_id(html, "validation"));
+  const auto text = readable_text(html);
+  INFO(text);
+  CHECK(text.find("eval-") == std::string::npos);
+  CHECK_FALSE(std::regex_search(text, std::regex(R"(\b(nan|inf)\b)", std::regex::icase)));
+  const auto results = nlohmann::json::parse(std::ifstream(out / "results.json"));
+  std::map<int, const nlohmann::json*> stored;
+  for (const auto& t : results.at("trials")) {
+    if (t.at("kind") == "tune") stored[t.at("seq").get<int>() + 1] = &t;
+  }
+  CHECK(stored.size() == evaluations);
+  std::size_t rows = 0;
+  for (const auto& tr : scxlab::test::elements(html, "tr")) {
+    if (tr.attr("data-evaluation").empty()) continue;
+    ++rows;
+    const auto& t = *stored.at(std::stoi(tr.attr("data-evaluation")));
+    const auto cells = scxlab::test::elements(tr.inner, "td");
+    REQUIRE(cells.size() == 6);  // #, why, the one knob, objective, outcome, reason
+    CHECK(scxlab::test::text_of(cells[2].inner) == std::to_string(t.at("scheduler_config").at("tuner").at(knob).get<int>()));
+    CHECK(std::stod(cells[3].attr("data-value")) == t.at("metrics").at("value").at("value").get<double>());
+  }
+  CHECK(rows == evaluations);
+  bool knob_row = false;
+  for (const auto& tr : scxlab::test::elements(html, "tr")) {
+    if (tr.attr("data-knob") != knob || tr.inner.find("<span class=\"bar\"") != std::string::npos) continue;
+    knob_row = true;
+    CHECK(scxlab::test::text_of(scxlab::test::elements(tr.inner, "td").at(0).inner) == recommended);
+  }
+  CHECK(knob_row);
+  CHECK(scxlab::test::count_of(html, "<figure class=\"snippet\"") >= 1);
+  CHECK(scxlab::test::count_of(html, "<figure class=\"effect\"") == 1);
 }
 
 std::vector<std::string> tune_args(const fs::path& workload, const fs::path& out) {
@@ -112,6 +180,36 @@ TEST_CASE("tune a space file's knobs against a command that prints the objective
   CHECK(rec["recommend"].value<bool>() == true);
   CHECK(rec["objective"].value<std::string>() == "value");
   CHECK(rec["use"]["command"].value<std::string>() == "echo result: $(( (3 - 3) * (3 - 3) + 10 ))");
+  CHECK_FALSE(rec.contains("scheduler"));  // a --space tune tunes no scheduler
+  check_tune_report(dir / "out", 10, "x", "3");
+  // The same report again from the store alone.
+  fs::remove(dir / "out" / "report.html");
+  const auto again = run_process({scxlab_binary(), "report", (dir / "out").string()});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  check_tune_report(dir / "out", 10, "x", "3");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a --space tune whose default scores 0: the validation is a difference with its interval, never nan",
+          "[integration][tune]") {
+  const auto dir = scxlab::test::fresh_temp_dir("zero-default");
+  std::ofstream(dir / "space.toml") << "[[knob]]\nname = \"x\"\ntype = \"int\"\nrange = [0, 6]\ndefault = 0\n";
+  const auto r = run_process({scxlab_binary(), "tune", "--space", (dir / "space.toml").string(), "--command",
+                              "echo result: $(( {x} * (6 - {x}) ))", "--maximize", "value", "-n", "8", "--seed", "5",
+                              "-o", (dir / "out").string()});
+  INFO(r.err);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(std::regex_search(r.out, std::regex(R"(\b(nan|inf)\b)", std::regex::icase)));
+  const auto rec = toml::parse_file((dir / "out" / "recommendation.toml").string());
+  INFO(rec);
+  CHECK(rec["knobs"]["x"].value<std::int64_t>() == 3);
+  CHECK(rec["recommend"].value<bool>() == true);
+  const auto verdict = rec["verdict"].value<std::string>().value_or("");
+  CHECK(verdict.find("better difference +") != std::string::npos);
+  CHECK(verdict.find("(no ratio: the baseline's median is 0)") != std::string::npos);
+  check_tune_report(dir / "out", 8, "x", "3");
   fs::remove_all(dir);
 }
 

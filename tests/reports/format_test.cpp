@@ -56,14 +56,17 @@ TEST_CASE("changes, p-values and calls read the way a table needs them", "[repor
   m.direction = Direction::lower_is_better;
   CHECK(change_text(m, true) == "baseline");
   CHECK(change_text(m, false) == "not compared");
-  m.vs_baseline = stats::Comparison{0.969, 0.95, 0.98, 0.001, 0.002, stats::Call::better, ""};
+  m.vs_baseline = stats::Comparison{0.969, 0.95, 0.98, 0.001, 0.002, stats::Call::better, "", -0.06, -0.1, -0.04, ""};
   CHECK(change_text(m, false) == "-3.1% better");
   m.vs_baseline->call = stats::Call::no_difference;
   CHECK(change_text(m, false) == "no diff.");  // no number for an uncalled difference
   m.vs_baseline->call = stats::Call::inconclusive;
   CHECK(change_text(m, false) == "run more");
-  m.vs_baseline = stats::Comparison{std::nan(""), std::nan(""), std::nan(""), 0.001, 0.002, stats::Call::worse, ""};
-  CHECK(change_text(m, false) == "worse");  // no ratio (baseline median not positive): the test alone
+  m.vs_baseline = stats::Comparison{std::nan(""), std::nan(""), std::nan(""), 0.001, 0.002, stats::Call::worse, "",
+                                    1.5, 0.5, 2.5, "the baseline's median is 0"};
+  CHECK(change_text(m, false) == "+1.50 worse");  // no ratio: the difference of medians
+  CHECK(comparison_text(*m.vs_baseline) ==
+        "difference +1.50 [+0.50, +2.50] (no ratio: the baseline's median is 0), p=0.0020");
   m.direction = Direction::informational;
   CHECK(change_text(m, false).empty());
 }

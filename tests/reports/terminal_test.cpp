@@ -32,7 +32,7 @@ stats::MetricResult metric(const std::string& name, const std::string& unit, Dir
 }
 
 stats::Comparison vs(double ratio, double lo, double hi, double p, stats::Call call) {
-  return {ratio, lo, hi, p, p * 2, call, ""};
+  return {ratio, lo, hi, p, p * 2, call, "", 0, 0, 0, ""};
 }
 
 // A hand-made analysis with known calls: lavd better on both metrics, rusty inconclusive on
@@ -47,7 +47,7 @@ ReportInput hand_made() {
   in.run.status = "complete";
   auto& a = in.analysis;
   a.baseline = "eevdf";
-  stats::WorkloadAnalysis w{"messaging", {}, {}};
+  stats::WorkloadAnalysis w{"messaging", {}, {}, {}};
   w.schedulers.push_back({"eevdf", {metric("time_s", "s", lower, 2.0, 1.96, 2.04),
                                     metric("messages_per_s", "msg/s", higher, 80000, 78000, 82000)}, 3, 1});
   w.schedulers.push_back({"scx_lavd", {metric("time_s", "s", lower, 1.8, 1.77, 1.83, vs(0.9, 0.88, 0.92, 2e-4, Call::better)),
@@ -204,7 +204,7 @@ TEST_CASE("colour is wanted on a terminal only, and never with NO_COLOR set", "[
 
 TEST_CASE("a metric missing everywhere for one reason is one line naming its scope", "[reports][terminal]") {
   auto in = hand_made();
-  in.analysis.workloads.push_back({"frames", {}, {}});
+  in.analysis.workloads.push_back({"frames", {}, {}, {}});
   for (const std::string workload : {"messaging", "frames"}) {
     store::TrialRecord t;
     t.workload = workload;

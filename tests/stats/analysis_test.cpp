@@ -166,14 +166,69 @@ TEST_CASE("a real difference smaller than the minimum effect is no significant d
   CHECK(to_string(c.call) == "no significant difference");
 }
 
-TEST_CASE("a baseline median of zero gives no ratio and a call from the test alone", "[calls]") {
+TEST_CASE("a baseline median of zero gives no ratio: the difference of medians with its interval", "[calls]") {
   const auto a = analyse(pair_of({0, 0, 0, 1, 0, 0, 0, 0}, {5, 6, 4, 5, 7, 5, 6, 5}), AnalysisOptions{});
   const auto& c = comparison(a);
   CHECK(std::isnan(c.ratio));
   CHECK(std::isnan(c.ratio_ci_low));
+  CHECK(c.no_ratio == "the baseline's median is 0");
+  CHECK(c.difference == 5);
+  CHECK(c.difference_ci_low > 0);
+  CHECK(c.difference_ci_high >= c.difference);
   CHECK(c.call == Call::worse);
-  CHECK(contains(c.reason, "no ratio"));
+  CHECK(contains(c.reason, "no ratio: the baseline's median is 0"));
+  CHECK_FALSE(contains(c.reason, "nan"));
   CHECK(a.workloads[0].schedulers[1].rank == 0);  // no usable headline ratio: not ranked
+}
+
+TEST_CASE("negative and mixed-sign values give no ratio: a lower (more negative) objective is better",
+          "[calls]") {
+  const auto a = analyse(pair_of({-1, -1.2, -0.9, -1.1, -1.05, -0.95}, {-3, -3.1, -2.9, -3.2, -2.8, -3.05}),
+                         AnalysisOptions{});
+  const auto& c = comparison(a);
+  CHECK(std::isnan(c.ratio));
+  CHECK(c.no_ratio == "the values are negative or of mixed sign");
+  CHECK(c.difference == Approx(-3.025 + 1.025));
+  CHECK(c.difference_ci_high < 0);
+  CHECK(c.call == Call::better);
+  const auto mixed = comparison(analyse(pair_of({1, -1, 2, -2, 1.5, -0.5}, {1, -1, 2, -2, 1.5, -0.5}), AnalysisOptions{}));
+  CHECK(mixed.no_ratio == "the values are negative or of mixed sign");
+  CHECK(mixed.call == Call::no_difference);
+}
+
+TEST_CASE("small counts give no ratio; large counts keep it", "[calls]") {
+  std::vector<Observation> obs;
+  for (const double v : {1, 1, 2, 1, 1, 1}) obs.push_back({"w", "base", "ejections", "count", Direction::lower_is_better, true, v});
+  for (const double v : {2, 3, 2, 2, 3, 2}) obs.push_back({"w", "cand", "ejections", "count", Direction::lower_is_better, true, v});
+  const auto small = comparison(analyse(obs, AnalysisOptions{}));
+  CHECK(std::isnan(small.ratio));
+  CHECK(contains(small.no_ratio, "small counts"));
+  CHECK(small.difference == 1);
+  for (auto& o : obs) o.value *= 1000;
+  const auto large = comparison(analyse(obs, AnalysisOptions{}));
+  CHECK(large.no_ratio.empty());
+  CHECK(large.ratio == Approx(2.0));
+}
+
+TEST_CASE("constant metrics: identical samples are no difference, distinct constants a zero-width interval",
+          "[calls]") {
+  const auto same = comparison(analyse(pair_of({4, 4, 4, 4, 4, 4}, {4, 4, 4, 4, 4, 4}), AnalysisOptions{}));
+  CHECK(same.ratio == 1);
+  CHECK(same.ratio_ci_low == 1);
+  CHECK(same.ratio_ci_high == 1);
+  CHECK(same.difference == 0);
+  CHECK(same.p_value == 1);
+  CHECK(same.call == Call::no_difference);
+  CHECK_FALSE(contains(same.reason, "nan"));
+  const auto zeros = comparison(analyse(pair_of({0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}), AnalysisOptions{}));
+  CHECK(std::isnan(zeros.ratio));
+  CHECK(zeros.difference == 0);
+  CHECK(zeros.call == Call::no_difference);
+  CHECK_FALSE(contains(zeros.reason, "nan"));
+  const auto apart = comparison(analyse(pair_of({4, 4, 4, 4, 4, 4}, {5, 5, 5, 5, 5, 5}), AnalysisOptions{}));
+  CHECK(apart.ratio == 1.25);
+  CHECK(apart.ratio_ci_low == 1.25);
+  CHECK(apart.call == Call::worse);
 }
 
 TEST_CASE("analyse: order, baseline, informational metrics, ranking and warnings", "[analysis]") {
@@ -242,9 +297,39 @@ TEST_CASE("analyse: order, baseline, informational metrics, ranking and warnings
   // Warnings: the noisy time (CV 26.7%), named with workload, scheduler, metric and CV; the
   // noisy informational ctx of slow is not warned about; noisy covers 1 of 2 workloads.
   REQUIRE(a.warnings.size() == 2);
-  CHECK(a.warnings[0] == "msg / noisy: time_s varies a lot between repetitions (CV 26.7%)");
+  CHECK(a.warnings[0] == "msg / noisy: headline time_s varies a lot between repetitions (CV 27%, over 5%): run more "
+                         "repetitions or quiet the machine");
   CHECK(a.warnings[1] == "noisy: the overall score covers 1 of the 2 ranked workloads");
   CHECK(msg.warnings.size() == 1);
+  REQUIRE(msg.noisy.size() == 1);
+  CHECK(msg.noisy[0].scheduler == "noisy");
+  CHECK(msg.noisy[0].threshold == 0.05);
+  REQUIRE(msg.noisy[0].metrics.size() == 1);
+  CHECK(msg.noisy[0].metrics[0].metric == "time_s");
+  CHECK(msg.noisy[0].metrics[0].cv == Approx(0.267).epsilon(0.01));
+}
+
+TEST_CASE("many noisy metrics are one line: how many, the worst, the noisy headline metrics and what to do",
+          "[analysis]") {
+  std::vector<Observation> obs;
+  add(obs, "w", "s", "time_s", Direction::lower_is_better, true, {1, 1.2, 0.8, 1.1, 0.9});
+  add(obs, "w", "s", "steady", Direction::lower_is_better, true, {1, 1.001, 0.999, 1, 1});
+  for (int k = 0; k < 21; ++k) {
+    add(obs, "w", "s", "probe.p" + std::to_string(k), Direction::lower_is_better, false,
+        {1, 1.0 + 0.1 * k, 1, 0.5, 1.5});
+  }
+  const auto a = analyse(obs, AnalysisOptions{});
+  const auto& w = a.workloads[0];
+  REQUIRE(w.warnings.size() == 1);
+  INFO(w.warnings[0]);
+  CHECK(w.warnings[0] == "w / s: 22 metrics vary a lot between repetitions (CV over 5%), worst probe.p20 "
+                         "69%; headline time_s 16%: run more repetitions or quiet the machine");
+  REQUIRE(w.noisy.size() == 1);
+  CHECK(w.noisy[0].metrics.size() == 22);  // not the steady one
+  CHECK(w.noisy[0].metrics.front().metric == "probe.p20");
+  for (std::size_t i = 1; i < w.noisy[0].metrics.size(); ++i) {
+    CHECK(w.noisy[0].metrics[i - 1].cv >= w.noisy[0].metrics[i].cv);
+  }
 }
 
 TEST_CASE("analyse: the first scheduler seen is the default baseline", "[analysis]") {
@@ -360,16 +445,6 @@ TEST_CASE("precise_enough compares the interval half-width with the target, from
   Summary zero;
   zero.n = 6;
   CHECK(precise_enough(zero, 0.03));  // all zeros: a zero-width interval
-}
-
-TEST_CASE("analyse: many noisy metrics of one scheduler are one warning listing each CV", "[analysis]") {
-  std::vector<Observation> obs;
-  add(obs, "w", "base", "p50", Direction::lower_is_better, false, {10, 20, 30});
-  add(obs, "w", "base", "p99", Direction::lower_is_better, false, {10, 10, 40});
-  add(obs, "w", "base", "steady", Direction::lower_is_better, true, {10, 10, 10});
-  const auto a = analyse(obs, AnalysisOptions{});
-  REQUIRE(a.warnings.size() == 1);
-  CHECK(a.warnings[0] == "w / base: 2 metrics vary a lot between repetitions (CV): p50 50.0%, p99 86.6%");
 }
 
 TEST_CASE("analyse: headline metrics are their own Holm family, not diluted by probe metrics", "[analysis]") {

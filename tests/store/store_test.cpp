@@ -113,6 +113,44 @@ TEST_CASE("a run and its trials round-trip through SQLite", "[store]") {
   CHECK(got.histograms[0].hist.percentile(99) == want.histograms[0].hist.percentile(99));
 }
 
+TEST_CASE("a run's outcome is null until set, then reads back and is exported", "[store]") {
+  TempDir dir("outcome");
+  std::int64_t run_id = 0;
+  const nlohmann::json outcome = {{"tune", {{"verdict", "keep the default"}, {"knobs", {{"x", 3}}}}}};
+  {
+    ResultsDb db(dir.db());
+    run_id = sample_run(db);
+    CHECK(db.run(run_id)->outcome.is_null());
+    db.set_run_outcome(run_id, outcome);
+  }
+  ResultsDb db(dir.db());
+  CHECK(db.run(run_id)->outcome == outcome);
+  CHECK(db.runs().at(0).outcome == outcome);
+  CHECK(run_to_json(db, run_id)["run"]["outcome"] == outcome);
+}
+
+TEST_CASE("a schema 1 file keeps its runs and gains a null outcome", "[store]") {
+  TempDir dir("from-v1");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
+  // The runs table as schema 1 had it, with one run.
+  REQUIRE(sqlite3_exec(raw,
+                       "CREATE TABLE runs (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, "
+                       "created_utc TEXT NOT NULL, scxlab_version TEXT NOT NULL, host_json TEXT NOT NULL, "
+                       "plan_json TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL);"
+                       "INSERT INTO runs VALUES (1, 'u-1', 'tune', '2026-01-01T00:00:00Z', '0.1.0', '{}', '{}', 7, "
+                       "'complete');"
+                       "PRAGMA user_version = 1;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  ResultsDb db(dir.db());
+  CHECK(db.schema_version() == kSchemaVersion);
+  const auto run = db.run(1);
+  REQUIRE(run);
+  CHECK(run->uuid == "u-1");
+  CHECK(run->outcome.is_null());
+}
+
 TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store]") {
   TempDir dir("migrate");
   std::ofstream(dir.db()).close();
@@ -390,16 +428,16 @@ TEST_CASE("the sparse bucket encoding round-trips a histogram's buckets", "[stor
   CHECK(back.count() == h.count());
 }
 
-TEST_CASE("a DB of schema version 1 gains the baselines table and keeps its runs", "[store]") {
-  TempDir dir("v1");
+TEST_CASE("a DB of schema version 2 gains the baselines table and keeps its runs", "[store]") {
+  TempDir dir("v2");
   {
     ResultsDb db(dir.db());
     db.add_trial(sample_trial(sample_run(db), 0));
   }
-  // Back to version 1 as an older scxlab left it: without the table migration 2 adds.
+  // Back to version 2 as an older scxlab left it: without the table migration 3 adds.
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw, "DROP TABLE baselines; PRAGMA user_version = 1", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "DROP TABLE baselines; PRAGMA user_version = 2", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
   ResultsDb db(dir.db());
   CHECK(db.schema_version() == kSchemaVersion);
