@@ -23,25 +23,27 @@ if(NOT EXISTS ${SCXLAB_HOST_VMLINUX_DIR}/vmlinux.h)
   file(RENAME ${SCXLAB_HOST_VMLINUX_DIR}/vmlinux.h.tmp ${SCXLAB_HOST_VMLINUX_DIR}/vmlinux.h)
 endif()
 
-# scxlab_add_bpf(<target> SOURCE <file.bpf.c> SYMBOL <c-symbol> [VMLINUX_DIR <dir>] [DEPENDS ...])
+# scxlab_add_bpf(<target> SOURCE <file.bpf.c> SYMBOL <c-symbol> [VMLINUX_DIR <dir>] [DEFINES NAME=VALUE...]
+#                [DEPENDS ...])
 # Makes static library <target> exporting
 #   extern "C" const unsigned char <symbol>[], <symbol>_end[];
 # the bytes of the compiled BPF ELF object (see bpf/embedded.hpp).
 function(scxlab_add_bpf target)
-  cmake_parse_arguments(ARG "" "SOURCE;SYMBOL;VMLINUX_DIR" "DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE;SYMBOL;VMLINUX_DIR" "DEFINES;DEPENDS" ${ARGN})
   if(NOT ARG_VMLINUX_DIR)
     set(ARG_VMLINUX_DIR ${SCXLAB_HOST_VMLINUX_DIR})
   endif()
   get_filename_component(src ${ARG_SOURCE} ABSOLUTE)
   get_filename_component(src_dir ${src} DIRECTORY)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${ARG_SYMBOL}.bpf.o)
+  list(TRANSFORM ARG_DEFINES PREPEND -D)
   set(asm ${CMAKE_CURRENT_BINARY_DIR}/${ARG_SYMBOL}.embed.S)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${SCXLAB_BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86
             -I${ARG_VMLINUX_DIR} -I${src_dir} -I${CMAKE_SOURCE_DIR}
             -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}
-            -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
+            -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types ${ARG_DEFINES}
             -c ${src} -o ${obj}
     DEPENDS ${src} ${ARG_DEPENDS} ${ARG_VMLINUX_DIR}/vmlinux.h
     IMPLICIT_DEPENDS C ${src}

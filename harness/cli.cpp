@@ -9,10 +9,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/files.hpp"
+#include "harness/baseline.hpp"
 #include "harness/commands.hpp"
 #include "harness/doctor.hpp"
 #include "harness/errors.hpp"
+#include "harness/gate.hpp"
 #include "harness/host.hpp"
+#include "harness/noise.hpp"
 #include "harness/shootout.hpp"
 #include "harness/tune.hpp"
 #include "schedulers/scheduler.hpp"
@@ -186,6 +190,101 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
   return cmd;
 }
 
+// Options given as text and parsed after CLI11 (percentages, durations).
+struct GateText {
+  std::string threshold, timeout, attach, cooldown;
+  CLI::Option* suite = nullptr;
+  CLI::Option* workloads = nullptr;
+};
+
+constexpr const char* kGateExitCodes =
+    "Exit codes: 0 pass (no regression beyond the threshold), 1 regression, 3 inconclusive (no regression shown,\n"
+    "but some metric undecided at --max-reps: the job decides whether that fails), 2 bad input or environment\n"
+    "(one line naming the problem and the fix; nothing written), 130 interrupted (resume with --resume DIR).";
+
+CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
+  auto* cmd = app.add_subcommand("gate", "Did a change make the scheduler worse? A verdict and an exit code for CI");
+  cmd->add_option("--candidate", o.candidates,
+                  "The change, repeatable: NAME=PATH (another build of scheduler NAME: a binary, a build directory,\n"
+                  "or for scxlab's own schedulers a BPF object), or a configuration NAME[@LABEL][:knob=value,...]");
+  cmd->add_option("--baseline", o.baseline,
+                  "What it is compared with: NAME=PATH or a configuration (run in the same interleaved rounds),\n"
+                  "a run directory, a results.json (an earlier job's artifact), or a NAME saved with 'scxlab baseline'");
+  cmd->add_option("--baseline-label", o.baseline_label, "Which configuration of a stored baseline run (when it has several)");
+  text.suite = cmd->add_option("--suite", o.suite, "Workload suite name or TOML file")->capture_default_str();
+  text.workloads = cmd->add_option("-w,--workload", o.workloads, "A workload instead of the suite, repeatable: NAME[:key=value,...]");
+  cmd->add_option("--metrics", o.metrics, "Gate these metrics, comma-separated (default: each workload's headline metrics)")
+      ->delimiter(',');
+  cmd->add_option("--threshold", text.threshold, "Smallest change called a regression or improvement (default 3%)");
+  cmd->add_option("-n,--reps", o.reps, "Repetitions to start with (at least what the number of gated metrics needs)")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--max-reps", o.max_reps, "Add interleaved rounds while a gated metric is inconclusive, up to this")
+      ->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--warmup", o.warmup, "Warm-up rounds (run, recorded, not analysed)")
+      ->capture_default_str()->check(CLI::Range(0, 100));
+  cmd->add_option("--trial-timeout", text.timeout, "Stop a trial that runs longer than this (default 10m)");
+  cmd->add_option("--attach-timeout", text.attach, "How long a scheduler may take to start serving (default: its manifest's)");
+  cmd->add_option("--cooldown", text.cooldown, "Pause between trials (e.g. 2s)");
+  cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap (recorded)");
+  cmd->add_option("--store", o.store, "The results store: history and saved baselines")->capture_default_str();
+  cmd->add_flag("--no-record", o.no_record, "Do not add this gate's run to the results store");
+  cmd->add_flag("--allow-other-host", o.allow_other_host, "Compare with a stored baseline from another host or kernel");
+  cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-gate)");
+  cmd->add_option("--resume", o.resume_dir, "Continue an interrupted gate in this directory")->excludes("--out");
+  cmd->add_flag("--json", o.json, "Print gate.json on stdout instead of the tables");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+  cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF scheduler probes");
+  cmd->add_flag("--take-over", o.take_over, "Stop scx.service/scx_loader for the run and start it again after");
+  cmd->add_option("--manifests", o.manifest_dirs, "Extra directory of scheduler manifests (*.toml)");
+  cmd->footer(fmt::format(
+      "Writes into --out: results.db/.json/.csv, gate.json, junit.xml (one test case per metric and candidate),\n"
+      "summary.md (for a CI step summary) and report.html (the verdict on top), and adds the run to --store.\n"
+      "Examples:\n"
+      "  scxlab gate --candidate scx_lavd=./target/release/scx_lavd --baseline scx_lavd=/usr/bin/scx_lavd\n"
+      "  scxlab gate --candidate 'scx_lavd:slice_max_us=3000' --baseline scx_lavd --threshold 5%\n"
+      "  scxlab gate --candidate scx_lavd=./build/scx_lavd --baseline main      (saved with scxlab baseline save)\n"
+      "  scxlab gate --candidate scx_lavd=./build/scx_lavd --baseline main-job/results.json\n"
+      "{}",
+      kGateExitCodes));
+  return cmd;
+}
+
+CLI::App* add_baseline(CLI::App& app, BaselineOptions& o) {
+  auto* cmd = app.add_subcommand("baseline", "Save a finished run as a named baseline for later gates, or list them");
+  cmd->add_option("action", o.action, "save | list")->required()->check(CLI::IsMember({"save", "list"}));
+  cmd->add_option("name", o.name, "The baseline's name (save)");
+  cmd->add_option("run", o.run, "A run directory or its results.json (save)");
+  cmd->add_option("--label", o.label, "The configuration of the run that is the baseline (when it has several)");
+  cmd->add_option("--store", o.store, "The results store")->capture_default_str();
+  cmd->add_flag("--json", o.json, "Machine-readable output (list)");
+  cmd->footer("Examples:\n"
+              "  scxlab baseline save main scxlab-results/20261124-101500-host-gate\n"
+              "  scxlab baseline list\n"
+              "Exit codes: 0 done, 2 bad input or environment.");
+  return cmd;
+}
+
+CLI::App* add_noise(CLI::App& app, NoiseOptions& o, std::string& threshold) {
+  auto* cmd = app.add_subcommand("noise", "Measure this runner's noise on the gate's workloads (A/A), and what a gate can detect");
+  cmd->add_option("-s,--scheduler", o.scheduler, "The configuration run as A and B (default: the kernel default)");
+  cmd->add_option("--suite", o.suite, "Workload suite name or TOML file")->capture_default_str();
+  cmd->add_option("-w,--workload", o.workloads, "A workload instead of the suite, repeatable");
+  cmd->add_option("--metrics", o.metrics, "As the gate's --metrics")->delimiter(',');
+  cmd->add_option("-n,--reps", o.reps, "Interleaved A/A repetitions")->capture_default_str()->check(CLI::Range(2, 1000));
+  cmd->add_option("--warmup", o.warmup, "Warm-up rounds")->capture_default_str()->check(CLI::Range(0, 100));
+  cmd->add_option("--threshold", threshold, "The gate's threshold (default 3%)");
+  cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap");
+  cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-noise)");
+  cmd->add_flag("--json", o.json, "Print noise.json on stdout instead of the table");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+  cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF scheduler probes");
+  cmd->add_flag("--take-over", o.take_over, "Stop scx.service/scx_loader for the run and start it again after");
+  cmd->add_option("--manifests", o.manifest_dirs, "Extra directory of scheduler manifests (*.toml)");
+  cmd->footer("Example: scxlab noise -n 10      then trust the gate for changes above the 10-20 repetition columns\n"
+              "Exit codes: 0 done, 2 bad input or environment, 130 interrupted.");
+  return cmd;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -194,8 +293,9 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", "scxlab " + scxlab_version(), "Print the version and the commit scxlab was built from");
   app.footer(
       "Start with 'scxlab doctor', then 'scxlab shootout'. Every command has --help.\n"
-      "Exit codes: 0 success, 1 a finding (doctor: cannot run), 2 bad input or environment,\n"
-      "130 interrupted. scxlab restores every scheduler and knob it changed on every exit path.\n");
+      "Exit codes: 0 success, 1 a finding (doctor: cannot run; gate: a regression), 2 bad input or\n"
+      "environment, 3 gate inconclusive, 130 interrupted. scxlab restores every scheduler and knob it\n"
+      "changed on every exit path.\n");
 
   bool doctor_json = false;
   auto* doctor = app.add_subcommand("doctor", "Show what this host can do, each item probed");
@@ -218,9 +318,30 @@ int run_cli(int argc, char** argv) {
   list_cmd->add_option("--manifests", list.manifest_dirs, "Extra directory of scheduler manifests");
 
   HistoryOptions history;
-  auto* history_cmd = app.add_subcommand("history", "List the runs found under a results directory");
+  auto* history_cmd = app.add_subcommand(
+      "history", "List the runs under a results directory, or a metric's series over the results store");
   history_cmd->add_option("dirs", history.dirs, "Result directories or their parent (default: scxlab-results)");
   history_cmd->add_flag("--json", history.json, "Machine-readable output");
+  history_cmd->add_option("--metric", history.metric, "Print this metric over the runs of the results store");
+  history_cmd->add_option("--scheduler", history.scheduler, "Only this configuration label (with --metric)");
+  history_cmd->add_option("--workload", history.workload, "Only this workload entry (with --metric)");
+  history_cmd->add_flag("--changes", history.changes, "Mark change points: where the metric shifted, by how much, which run");
+  history_cmd->add_option("--max-p", history.max_p, "Change points: p-value threshold of the windowed t-test")
+      ->capture_default_str();
+  history_cmd->add_option("--store", history.store, fmt::format("The results store (default {})", kDefaultStore));
+  history_cmd->footer("Examples:\n"
+                      "  scxlab history                                  runs under scxlab-results/\n"
+                      "  scxlab history --metric time_s --workload messaging --changes\n"
+                      "Exit codes: 0 done, 2 bad input or environment.");
+
+  GateOptions gate;
+  GateText gate_text;
+  auto* gate_cmd = add_gate(app, gate, gate_text);
+  BaselineOptions baseline;
+  auto* baseline_cmd = add_baseline(app, baseline);
+  NoiseOptions noise;
+  std::string noise_threshold;
+  auto* noise_cmd = add_noise(app, noise, noise_threshold);
 
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the table and rewrite report.html for a finished run");
@@ -243,6 +364,24 @@ int run_cli(int argc, char** argv) {
     if (history_cmd->parsed()) return history_command(history);
     if (report_cmd->parsed()) return report_command(report);
     if (restore_cmd->parsed()) return restore_command();
+    if (baseline_cmd->parsed()) {
+      if (baseline.action == "save" && (baseline.name.empty() || baseline.run.empty())) {
+        throw UsageError("baseline save needs a NAME and a RUN: scxlab baseline save main scxlab-results/<run-dir>");
+      }
+      return baseline_command(baseline);
+    }
+    if (noise_cmd->parsed()) {
+      if (!noise_threshold.empty()) noise.threshold = parse_fraction(noise_threshold, "--threshold");
+      return noise_command(noise);
+    }
+    if (gate_cmd->parsed()) {
+      if (!gate_text.threshold.empty()) gate.threshold = parse_fraction(gate_text.threshold, "--threshold");
+      if (!gate_text.timeout.empty()) gate.trial_timeout_s = parse_duration(gate_text.timeout, "--trial-timeout");
+      if (!gate_text.attach.empty()) gate.attach_timeout_s = parse_duration(gate_text.attach, "--attach-timeout");
+      if (!gate_text.cooldown.empty()) gate.cooldown_s = parse_duration(gate_text.cooldown, "--cooldown");
+      gate.workloads_chosen = gate_text.suite->count() + gate_text.workloads->count() > 0;
+      return gate_command(gate);
+    }
     if (tune_cmd->parsed()) {
       if (!tune_budget.empty()) tune.time_budget_s = parse_duration(tune_budget, "--time-budget");
       if (!tune_timeout.empty()) tune.trial_timeout_s = parse_duration(tune_timeout, "--trial-timeout");
@@ -267,6 +406,9 @@ int run_cli(int argc, char** argv) {
     std::cerr << "scxlab: " << e.what() << " (see: scxlab --help, or scxlab <command> --help)\n";
     return kExitUsage;
   } catch (const UsageError& e) {
+    std::cerr << "scxlab: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const base::FileError& e) {  // an output that cannot be written: the disk, a directory
     std::cerr << "scxlab: " << e.what() << "\n";
     return kExitUsage;
   } catch (const schedulers::ManifestError& e) {

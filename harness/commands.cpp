@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/errors.hpp"
+#include "harness/history.hpp"
 #include "harness/results.hpp"
 #include "harness/tune.hpp"
 #include "metrics/collector.hpp"
@@ -191,6 +192,7 @@ int list_command(const ListOptions& o) {
 }
 
 int history_command(const HistoryOptions& o) {
+  if (!o.metric.empty()) return metric_history_command(o);
   const auto dirs = find_run_dirs(o.dirs.empty() ? std::vector<std::string>{"scxlab-results"} : o.dirs);
   auto out = nlohmann::json::array();
   for (const auto& dir : dirs) {

@@ -16,6 +16,11 @@ int list_command(const ListOptions& o);
 struct HistoryOptions {
   std::vector<std::string> dirs;
   bool json = false;
+  // With a metric: its series over the runs of the results store (harness/history.hpp).
+  std::string metric, scheduler, workload;
+  std::string store;
+  bool changes = false;
+  double max_p = 0.001;
 };
 int history_command(const HistoryOptions& o);
 

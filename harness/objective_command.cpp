@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "base/files.hpp"
 #include "harness/errors.hpp"
-#include "store/store.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -52,7 +52,7 @@ std::string write_objective_workload(const std::string& dir, const std::string& 
   std::ostringstream text;
   text << "# Written by scxlab tune --command; the format is workloads/README.md's.\n" << doc << "\n";
   const auto path = std::filesystem::absolute(std::filesystem::path(dir) / "objective.toml").string();
-  store::write_file_atomically(path, text.str());
+  base::write_file_atomically(path, text.str());
   return "command:" + path;
 }
 

@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "base/files.hpp"
 #include "base/quote.hpp"
 #include "harness/results.hpp"
 #include "harness/tune_space.hpp"
@@ -349,7 +350,7 @@ nlohmann::json recommendation_json(const Recommendation& r) {
 
 void write_recommendation(const Recommendation& r, const std::string& dir, bool quiet) {
   const auto path = (std::filesystem::path(dir) / "recommendation.toml").string();
-  store::write_file_atomically(path, recommendation_toml(r));
+  base::write_file_atomically(path, recommendation_toml(r));
   if (quiet) return;
   std::cout << "\n" << r.verdict << "\n";
   for (const auto& line : r.bound_checks) std::cout << "  " << line << "\n";

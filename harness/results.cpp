@@ -50,13 +50,18 @@ HeadlineMap headline_map(const std::vector<Entry>& entries) {
   return map;
 }
 
-stats::RunAnalysis analyse_run(const store::ResultsDb& db, std::int64_t run_id, const AnalysisRequest& request) {
-  const auto observations = reports::observations_from_trials(db.trials(run_id), request.headlines);
+stats::RunAnalysis analyse_trials(std::span<const store::TrialRecord> trials, const AnalysisRequest& request) {
+  const auto observations = reports::observations_from_trials(trials, request.headlines);
   stats::AnalysisOptions options;
   options.baseline = request.baseline;
   options.min_effect = request.min_effect;
   options.seed = request.seed;
+  options.holm_across_workloads = request.holm_across_workloads;
   return stats::analyse(observations, options);
+}
+
+stats::RunAnalysis analyse_run(const store::ResultsDb& db, std::int64_t run_id, const AnalysisRequest& request) {
+  return analyse_trials(db.trials(run_id), request);
 }
 
 bool all_headlines_precise(const stats::RunAnalysis& analysis, double target) {
@@ -70,19 +75,17 @@ bool all_headlines_precise(const stats::RunAnalysis& analysis, double target) {
   return true;
 }
 
-void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::string& dir,
-                   const AnalysisRequest& request, bool json_to_stdout,
-                   const std::vector<std::string>& notes, const nlohmann::json& json_extra) {
-  const auto analysis = analyse_run(db, run_id, request);
-  const auto run = db.run(run_id);
-  const auto trials = db.trials(run_id);
+void write_run_files(const store::ResultsDb& db, std::int64_t run_id, const std::string& dir,
+                     const reports::ReportInput& input) {
   const fs::path out(dir);
   store::export_json(db, run_id, (out / "results.json").string());
   store::export_csv(db, run_id, (out / "results.csv").string());
-  reports::ReportInput input{*run, trials, analysis, notes};
   reports::write_html_report((out / "report.html").string(), input);
+}
+
+void print_analysis(const reports::ReportInput& input, bool json_to_stdout, const nlohmann::json& json_extra) {
   if (json_to_stdout) {
-    auto j = reports::analysis_to_json(analysis);
+    auto j = reports::analysis_to_json(input.analysis);
     if (json_extra.is_object()) j.update(json_extra);
     std::cout << j.dump(2) << "\n";
   } else {
@@ -90,6 +93,14 @@ void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::s
     options.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     std::cout << reports::render_terminal(input, options);
   }
+}
+
+void write_outputs(const store::ResultsDb& db, std::int64_t run_id, const std::string& dir,
+                   const AnalysisRequest& request, bool json_to_stdout,
+                   const std::vector<std::string>& notes, const nlohmann::json& json_extra) {
+  const reports::ReportInput input{*db.run(run_id), db.trials(run_id), analyse_run(db, run_id, request), notes};
+  write_run_files(db, run_id, dir, input);
+  print_analysis(input, json_to_stdout, json_extra);
   std::cerr << fmt::format("wrote {}/results.db, results.json, results.csv, report.html\n", dir);
 }
 

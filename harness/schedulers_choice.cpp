@@ -9,18 +9,17 @@
 namespace scxlab::harness {
 namespace {
 
-schedulers::Config config_from_spec(const std::string& spec, const std::vector<schedulers::Manifest>& manifests) {
-  const auto at = spec.rfind('@');
-  const std::string body = at == std::string::npos ? spec : spec.substr(0, at);
-  schedulers::Config c;
-  try {
-    c = schedulers::parse_config(body, manifests);
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
+// "NAME[:ITEMS][@LABEL]" or "NAME@LABEL[:ITEMS]": the spec without its label, and the label.
+std::pair<std::string, std::string> split_label(const std::string& spec) {
+  const auto colon = spec.find(':');
+  const auto first_at = spec.find('@');
+  if (first_at != std::string::npos && first_at < colon) {  // NAME@LABEL:ITEMS
+    const auto label_end = colon == std::string::npos ? spec.size() : colon;
+    return {spec.substr(0, first_at) + spec.substr(label_end), spec.substr(first_at + 1, label_end - first_at - 1)};
   }
-  if (at != std::string::npos) c.label = spec.substr(at + 1);
-  if (c.label.empty()) c.label = body;
-  return c;
+  const auto at = spec.rfind('@');
+  if (at == std::string::npos) return {spec, ""};
+  return {spec.substr(0, at), spec.substr(at + 1)};
 }
 
 std::vector<schedulers::Config> available_configs(const std::vector<schedulers::Manifest>& manifests) {
@@ -47,6 +46,18 @@ std::string without_label(std::string spec, const std::string& label) {
 }
 
 }  // namespace
+
+schedulers::Config config_from_spec(const std::string& spec, const std::vector<schedulers::Manifest>& manifests) {
+  const auto [body, label] = split_label(spec);
+  schedulers::Config c;
+  try {
+    c = schedulers::parse_config(body, manifests);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+  c.label = label.empty() ? body : label;
+  return c;
+}
 
 std::vector<schedulers::Config> choose_configs(const std::vector<std::string>& specs,
                                                const std::vector<schedulers::Manifest>& manifests) {
@@ -90,7 +101,8 @@ nlohmann::json configs_to_json(const std::vector<schedulers::Config>& configs) {
                    {"label", c.label},
                    {"preset", c.preset},
                    {"knobs", c.knobs},
-                   {"extra_args", c.extra_args}});
+                   {"extra_args", c.extra_args},
+                   {"binary", c.binary}});
   }
   return out;
 }
@@ -100,7 +112,7 @@ std::vector<schedulers::Config> configs_from_json(const nlohmann::json& j) {
   for (const auto& c : j) {
     configs.push_back({c.at("scheduler"), c.at("label"), c.at("preset"),
                        c.at("knobs").get<std::map<std::string, std::string>>(),
-                       c.at("extra_args").get<std::vector<std::string>>()});
+                       c.at("extra_args").get<std::vector<std::string>>(), c.value("binary", "")});
   }
   return configs;
 }

@@ -12,8 +12,13 @@
 
 namespace scxlab::harness {
 
-// Specs: "NAME[:PRESET|:ARGS][@LABEL]"; labels must be unique (the A/A test runs the kernel
-// default twice: "eevdf@A,eevdf@B").
+// One spec: "NAME[:ITEMS][@LABEL]" or "NAME@LABEL[:ITEMS]" (ITEMS: a preset, knobs, flags,
+// binary=PATH; see schedulers::parse_config); the label defaults to the spec without it.
+// Throws UsageError.
+schedulers::Config config_from_spec(const std::string& spec, const std::vector<schedulers::Manifest>& manifests);
+
+// Specs as above; labels must be unique (the A/A test runs the kernel default twice:
+// "eevdf@A,eevdf@B").
 std::vector<schedulers::Config> choose_configs(const std::vector<std::string>& specs,
                                                const std::vector<schedulers::Manifest>& manifests);
 

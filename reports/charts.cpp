@@ -406,4 +406,52 @@ std::string percentile_plot_svg(const ChartText& text, const std::vector<Percent
   return out + "</svg>";
 }
 
+std::string series_plot_svg(const ChartText& text, const std::vector<SeriesPoint>& points,
+                            const std::vector<SeriesMarker>& markers) {
+  constexpr double left = 70, right = 24, top = 24, height = 260, bottom_space = 44;
+  const double axis_y = height - bottom_space;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& p : points) lo = std::min(lo, p.value), hi = std::max(hi, p.value);
+  if (!std::isfinite(lo)) lo = 0, hi = 1;
+  const double pad = hi > lo ? (hi - lo) * 0.08 : std::max(std::abs(lo) * 0.05, 1e-9);
+  const Axis x{0, std::max(1.0, static_cast<double>(points.size()) - 1), left, kWidth - right};
+  const Axis y{lo - pad, hi + pad, axis_y, top};
+
+  std::string out = open_svg(text, height,
+                             "The metric in each run, oldest on the left; dashed lines: change points, with the "
+                             "size of the shift.");
+  const auto ticks = linear_ticks(lo - pad, hi + pad, 5);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi - lo;
+  for (const double t : ticks) {
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left),
+                       px(kWidth - right), px(y(t)));
+    out += text_at(left - 6, y(t) + 4, "end", "tick", format_tick(t, step));
+  }
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
+                     px(axis_y));
+  out += text_at((left + kWidth - right) / 2, axis_y + 30, "middle", "label", "runs, oldest first");
+  out += fmt::format("<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+                     px((top + axis_y) / 2), escape_html(text.unit));
+  for (const auto& m : markers) {
+    const double at = static_cast<double>(m.index) - 0.5;
+    out += fmt::format("<g class=\"change-point\" data-index=\"{0}\"><line class=\"ref\" x1=\"{1}\" x2=\"{1}\" y1=\"{2}\" "
+                       "y2=\"{3}\"/>",
+                       m.index, px(x(at)), px(top - 8), px(axis_y));
+    out += text_at(x(at) + 4, top - 10 + 12, "start", "name", m.text) + "</g>";
+  }
+  std::string path;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    path += fmt::format("{}{},{}", path.empty() ? "M" : " L", px(x(static_cast<double>(i))), px(y(points[i].value)));
+  }
+  out += fmt::format("<g class=\"series s0\"><path class=\"curve\" d=\"{}\"/>", path);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    out += fmt::format("<circle class=\"dot\" cx=\"{}\" cy=\"{}\" r=\"{}\" data-value=\"{}\"><title>{}: {}{}</title>"
+                       "</circle>",
+                       px(x(static_cast<double>(i))), px(y(p.value)), p.highlight ? 6 : 3.5, exact(p.value),
+                       escape_html(p.label), format_number(p.value), escape_html(unit_suffix(text.unit)));
+  }
+  return out + "</g></svg>";
+}
+
 }  // namespace scxlab::reports

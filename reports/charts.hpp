@@ -73,4 +73,20 @@ struct EffectChart {
 };
 std::string effect_svg(const ChartText& text, const EffectChart& chart);
 
+struct SeriesPoint {
+  double value = 0;
+  std::string label;       // what the point is, for its tooltip: "2026-11-24, run 3f2a9c1e"
+  bool highlight = false;  // drawn larger: the run the chart is about
+};
+
+struct SeriesMarker {
+  std::size_t index = 0;   // drawn between point index - 1 and index
+  std::string text;        // "+12.3%"
+};
+
+// A metric over runs, oldest left: a line through the points on a linear value axis, with a
+// dashed vertical line and its text at each marker (a change point).
+std::string series_plot_svg(const ChartText& text, const std::vector<SeriesPoint>& points,
+                            const std::vector<SeriesMarker>& markers);
+
 }  // namespace scxlab::reports

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/files.hpp"
 #include "reports/charts.hpp"
 #include "reports/format.hpp"
 #include "reports/html_parts.hpp"
@@ -515,14 +516,14 @@ std::string render_html(const ReportInput& in) {
   if (is_tune_report(in)) return render_tune_html(in);
   const Colors colors(in);
   std::string out = page_open(in);
-  out += header(in) + nav(in) + "<main id=\"main\">" + summary(in) + warnings_section(in);
+  out += header(in) + nav(in) + "<main id=\"main\">" + in.lead_html + summary(in) + warnings_section(in);
   for (std::size_t i = 0; i < in.analysis.workloads.size(); ++i) out += workload_section(in, i, colors);
   out += trials_section(in) + host_section(in) + "</main>";
   return out + page_close(in);
 }
 
 void write_html_report(const std::string& path, const ReportInput& input) {
-  store::write_file_atomically(path, render_html(input));
+  base::write_file_atomically(path, render_html(input));
 }
 
 }  // namespace scxlab::reports

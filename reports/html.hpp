@@ -22,7 +22,7 @@ namespace scxlab::reports {
 
 std::string render_html(const ReportInput& input);
 
-// Renders and writes atomically (store::write_file_atomically); StoreError names the path.
+// Renders and writes atomically (base::write_file_atomically); FileError names the path.
 void write_html_report(const std::string& path, const ReportInput& input);
 
 }  // namespace scxlab::reports

@@ -35,6 +35,7 @@ struct ReportInput {
   stats::RunAnalysis analysis;
   std::vector<std::string> notes{};        // the harness's remarks: time budget, resume, ...
   std::optional<stats::AnalysisOptions> options{};  // alpha and minimum effect, for the method text
+  std::string lead_html{};                 // a command's own section shown first (a gate's verdict)
 };
 
 // How the trials of one workload on one scheduler ended (an interrupted trial that was run

@@ -1,5 +1,9 @@
 // Choosing a backend for a manifest, naming the kernel default, and `scxlab list schedulers`.
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+
+#include <elf.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -35,6 +39,14 @@ std::vector<fs::path> scxlab_binary_dirs() {
   return dirs;
 }
 
+// An ELF object for the BPF machine (what clang -target bpf writes), by its header.
+bool is_bpf_object(const fs::path& p) {
+  Elf64_Ehdr header{};
+  std::ifstream in(p, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(&header), sizeof header)) return false;
+  return std::memcmp(header.e_ident, ELFMAG, SELFMAG) == 0 && header.e_machine == EM_BPF;
+}
+
 }  // namespace
 
 std::unique_ptr<Backend> make_backend(const Manifest& m, Journal& journal, const BackendOptions& o) {
@@ -63,6 +75,36 @@ std::string find_binary(const Manifest& m) {
     if (executable(dir / m.binary)) return (dir / m.binary).string();
   }
   return "";
+}
+
+Executable resolve_binary(const Manifest& m, const std::string& binary) {
+  const auto bad = [&](const std::string& what, const std::string& fix) {
+    return std::invalid_argument(fmt::format("{}: binary={}: {}; fix: {}", m.name, binary, what, fix));
+  };
+  if (m.backend != "scx") throw bad("this is the kernel's own scheduler, there is no binary to run", "remove binary=");
+  const fs::path path(binary);
+  std::error_code ec;
+  const auto type = fs::status(path, ec).type();
+  if (type == fs::file_type::not_found || type == fs::file_type::none) {
+    throw bad("no such file or directory", fmt::format("give the path of a built {} (or of the build directory holding it)", m.binary));
+  }
+  if (type == fs::file_type::directory) {
+    const auto inside = path / m.binary;
+    if (!executable(inside)) {
+      throw bad(fmt::format("the directory holds no executable {}", m.binary), "build it there, or give the file itself");
+    }
+    return {inside.string(), {}};
+  }
+  if (is_bpf_object(path)) {
+    if (m.origin != "scxlab") {
+      throw bad("a BPF object: only scxlab's own schedulers load one", fmt::format("give the {} executable", m.binary));
+    }
+    const auto runner = find_binary(m);
+    if (runner.empty()) throw bad(fmt::format("loading it needs {}, which is not built", m.binary), "scripts/build.sh");
+    return {runner, {"--bpf-object", path.string()}};
+  }
+  if (!executable(path)) throw bad("not an executable file", fmt::format("chmod +x {}, or give the built binary", binary));
+  return {path.string(), {}};
 }
 
 std::vector<ListRow> list_schedulers(const std::vector<Manifest>& manifests) {

@@ -2,6 +2,7 @@
 // the arguments back from them.
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +16,8 @@
 
 namespace scxlab::schedulers {
 namespace {
+
+constexpr std::string_view kBinaryItem = "binary=";
 
 bool is_positional(const Knob& k) { return k.flag == "<positional>"; }
 
@@ -290,7 +293,13 @@ Config parse_config(const std::string& spec, const std::vector<Manifest>& manife
       break;
     }
     const auto eq = item.find('=');
-    if (m.presets.count(item) && c.preset.empty()) c.preset = item;
+    if (item.rfind(kBinaryItem, 0) == 0 && !m.find_knob("binary")) {
+      if (item.size() == kBinaryItem.size()) {
+        throw std::invalid_argument(fmt::format("{}: binary= needs a path; fix: binary=./build/{}", m.name, m.binary));
+      }
+      c.binary = std::filesystem::absolute(item.substr(kBinaryItem.size())).lexically_normal().string();
+      resolve_binary(m, c.binary);  // missing or not executable: say so before anything runs
+    } else if (m.presets.count(item) && c.preset.empty()) c.preset = item;
     else if (item[0] != '-' && eq != std::string::npos && m.find_knob(item.substr(0, eq))) c.knobs[item.substr(0, eq)] = item.substr(eq + 1);
     else if (item[0] != '-' && !positional_knob(m) && (flag_args.empty() || flag_args.back()[0] != '-')) {
       throw std::invalid_argument(fmt::format("{}: '{}' is neither a preset ({}) nor a knob=value nor a --flag", m.name,

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.hpp"
 #include "schedulers/host_io.hpp"
 #include "schedulers/loader_backend.hpp"
 
@@ -73,23 +74,6 @@ int take_lock(const std::string& lock_path, const std::string& journal_path) {
     throw std::runtime_error(fmt::format("cannot lock {}: {}", lock_path, host::errno_text(err)));
   }
   return fd;
-}
-
-void write_all_or_throw(int fd, const std::string& text, const std::string& path) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path, host::errno_text(errno)));
-    done += static_cast<size_t>(n);
-  }
-}
-
-void fsync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 // nullopt when the file already holds its recorded value (nothing done).
@@ -170,22 +154,7 @@ void Journal::load() {
 void Journal::persist() {
   nlohmann::json j = {{"version", 1}, {"writer_pid", ::getpid()}, {"entries", nlohmann::json::array()}};
   for (const auto& e : entries_) j["entries"].push_back(to_json(e));
-  const auto tmp = path_ + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", tmp, host::errno_text(errno)));
-  try {
-    write_all_or_throw(fd, j.dump(1) + "\n", tmp);
-    if (::fsync(fd) != 0) throw std::runtime_error(fmt::format("cannot fsync {}: {}", tmp, host::errno_text(errno)));
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    throw std::runtime_error(fmt::format("cannot replace {}: {}", path_, host::errno_text(errno)));
-  }
-  const auto dir = fs::path(path_).parent_path().string();
-  fsync_directory(dir.empty() ? "." : dir);
+  base::write_file_atomically(path_, j.dump(1) + "\n", 0600);
 }
 
 void Journal::add(std::vector<JournalEntry> added) {

@@ -97,6 +97,10 @@ Observation LoaderBackend::observe() const {
 
 void LoaderBackend::start(const Config& config) {
   if (started_) throw StartError(fmt::format("{}: already started; stop() it first", manifest_.name));
+  if (!config.binary.empty()) {
+    throw StartError(fmt::format("{}: binary={} cannot be run through scx_loader, which starts installed schedulers by "
+                                 "name only", manifest_.name, config.binary));
+  }
   std::vector<std::string> args;
   try {
     args = build_args(manifest_, config);

@@ -92,12 +92,16 @@ struct Config {
   std::string preset;      // "" or a manifest preset
   std::map<std::string, std::string> knobs;  // knob name -> textual value
   std::vector<std::string> extra_args;       // passed through verbatim after the knobs' args
+  std::string binary{};    // "" = the manifest's binary (find_binary); else an absolute path:
+                           // an executable, a build directory holding the manifest's binary,
+                           // or, for scxlab's own schedulers, a BPF object (resolve_binary)
 };
 
 // Parses "scx_lavd", "scx_lavd:gaming", "scx_lavd:--slice-max-us=3000,--performance",
 // "scx_lavd:gaming,slice_max_us=3000" and "scx_lavd:--performance,--,--raw-arg": after the
 // scheduler name, comma-separated items are a preset name, a knob as name=value, a knob by
-// its flag (--flag=value, --flag value, -s value, --bool-flag), or after "--" arguments
+// its flag (--flag=value, --flag value, -s value, --bool-flag), "binary=PATH" (another build
+// to run: made absolute and checked now, see resolve_binary), or after "--" arguments
 // passed through unchecked. The label is the spec. Throws std::invalid_argument naming the
 // bad item and the fix.
 Config parse_config(const std::string& spec, const std::vector<Manifest>& manifests);
@@ -199,5 +203,16 @@ std::vector<ListRow> list_schedulers(const std::vector<Manifest>& manifests);
 // Where a scheduler's binary is: PATH, and for scxlab's own also the directory of the
 // running executable, its parent, and this build's directory. "" if not found.
 std::string find_binary(const Manifest& m);
+
+// What to execute for a Config's `binary`: the file itself when executable; the manifest's
+// binary inside it when it is a directory (a build tree); for scxlab's own schedulers a BPF
+// object (ELF for the BPF machine) is loaded by the installed runner with --bpf-object.
+// Throws std::invalid_argument naming the path, what is wrong and the fix (missing, not
+// executable, a kernel scheduler, a BPF object for a scheduler that cannot load one).
+struct Executable {
+  std::string path;
+  std::vector<std::string> args;  // before the configuration's own arguments
+};
+Executable resolve_binary(const Manifest& m, const std::string& binary);
 
 }  // namespace scxlab::schedulers

@@ -263,13 +263,15 @@ void ScxProcessBackend::launch(const std::string& exe, const std::vector<std::st
 void ScxProcessBackend::start(const Config& config) {
   if (pid_ > 0) throw StartError(fmt::format("{}: already started (pid {}); stop() it first", manifest_.name, pid_));
   std::vector<std::string> args;
+  Executable exe{binary_.empty() ? find_binary(manifest_) : binary_, {}};
   try {
     args = build_args(manifest_, config);
+    if (!config.binary.empty()) exe = resolve_binary(manifest_, config.binary);  // another build
   } catch (const std::invalid_argument& e) {
     throw StartError(e.what());
   }
-  const std::string exe = binary_.empty() ? find_binary(manifest_) : binary_;
-  if (exe.empty()) {
+  args.insert(args.begin(), exe.args.begin(), exe.args.end());
+  if (exe.path.empty()) {
     throw StartError(fmt::format("{}: binary '{}' not found on PATH{}", manifest_.name, manifest_.binary,
                                  manifest_.origin == "scxlab" ? " nor in the build directory: build it (scripts/build.sh)"
                                                               : ": install it (e.g. the scx package of your distribution)"));
@@ -279,7 +281,7 @@ void ScxProcessBackend::start(const Config& config) {
   hardware_.snapshot();
   kmsg_ = std::make_unique<KmsgCursor>(paths_.kmsg);
   bpffs_ = std::make_unique<TemporaryMount>(journal_, "bpf", paths_.bpffs, paths_.mounts);
-  launch(exe, args);
+  launch(exe.path, args);
   try {
     wait_serving(before.enable_seq, [this] { return observe(); },
                  [this] { return output_tail(); });

@@ -247,15 +247,10 @@ bool comparable(const MetricSamples& candidate, const MetricSamples* base) {
          !candidate.values.empty();
 }
 
-// Compares every directional metric of `candidate` with `baseline`. Holm runs over two
-// families: the headline metrics (the pre-declared questions a table answers) and the other
-// directional metrics (probe percentiles and the like). One family of thirty would make the
-// headline answer need far more repetitions than the question alone does.
-void compare_family(const std::string& workload, const SchedulerSamples& baseline,
-                    const SchedulerSamples& candidate, std::vector<MetricResult>& results,
-                    const AnalysisOptions& o, std::vector<std::string>& warnings) {
-  std::vector<std::size_t> compared;
-  std::vector<Comparison> comparisons;
+// Measures every directional metric of `candidate` against `baseline`: ratio, interval and
+// the raw p-value. The calls come after Holm over the families (decide_calls).
+void measure_candidate(const std::string& workload, const SchedulerSamples& baseline, const SchedulerSamples& candidate,
+                       std::vector<MetricResult>& results, const AnalysisOptions& o, std::vector<std::string>& warnings) {
   for (std::size_t i = 0; i < candidate.metrics.size(); ++i) {
     const auto& m = candidate.metrics[i];
     const auto* base = baseline.find(m.metric);
@@ -267,30 +262,59 @@ void compare_family(const std::string& workload, const SchedulerSamples& baselin
       continue;
     }
     Rng rng(group_seed(o.seed, {"ratio", workload, candidate.scheduler, m.metric}));
-    comparisons.push_back(measure(*base, m, o, rng));
-    compared.push_back(i);
+    results[i].vs_baseline = measure(*base, m, o, rng);
   }
-  for (const bool headline : {true, false}) {
-    std::vector<std::size_t> family;  // positions in `compared`
-    std::vector<double> p;
-    for (std::size_t k = 0; k < compared.size(); ++k) {
-      if (candidate.metrics[compared[k]].headline != headline) continue;
-      family.push_back(k);
-      p.push_back(comparisons[k].p_value);
+}
+
+// A compared metric and the baseline's result for it, in one Holm family.
+struct FamilyMember {
+  MetricResult* metric;
+  const MetricResult* baseline;
+};
+
+const MetricResult* find_result(const SchedulerResult& s, const std::string& metric) {
+  for (const auto& m : s.metrics) {
+    if (m.metric == metric) return &m;
+  }
+  return nullptr;
+}
+
+// Holm over each family, then the call of every comparison. A family is one candidate's
+// headline metrics, or its other directional metrics, of one workload; with
+// holm_across_workloads, of every workload together. Two families per candidate because one
+// of thirty would make the headline answer need far more repetitions than the question
+// alone does.
+void decide_calls(std::vector<WorkloadAnalysis>& workloads, const std::string& baseline, const AnalysisOptions& o) {
+  std::vector<std::pair<std::string, std::vector<FamilyMember>>> families;  // key, members in first-seen order
+  for (auto& w : workloads) {
+    const auto base = std::find_if(w.schedulers.begin(), w.schedulers.end(),
+                                   [&](const SchedulerResult& s) { return s.scheduler == baseline; });
+    if (base == w.schedulers.end()) continue;
+    for (auto& s : w.schedulers) {
+      for (auto& m : s.metrics) {
+        if (!m.vs_baseline) continue;
+        const auto key = fmt::format("{}\n{}\n{}", s.scheduler, m.headline, o.holm_across_workloads ? "" : w.workload);
+        auto it = std::find_if(families.begin(), families.end(), [&](const auto& f) { return f.first == key; });
+        if (it == families.end()) it = families.insert(families.end(), {key, {}});
+        it->second.push_back({&m, find_result(*base, m.metric)});
+      }
     }
+  }
+  for (auto& [key, members] : families) {
+    std::vector<double> p;
+    for (const auto& member : members) p.push_back(member.metric->vs_baseline->p_value);
     const auto adjusted = holm_adjust(p);
-    for (std::size_t f = 0; f < family.size(); ++f) {
-      const auto& m = candidate.metrics[compared[family[f]]];
-      const auto& base = *baseline.find(m.metric);
-      auto& c = comparisons[family[f]];
+    for (std::size_t f = 0; f < members.size(); ++f) {
+      auto& m = *members[f].metric;
+      const auto& base = *members[f].baseline;
+      auto& c = *m.vs_baseline;
       c.p_adjusted = adjusted[f];
-      const CallContext context{m.direction, base.values.size(), m.values.size(), family.size()};
+      const CallContext context{m.direction, base.summary.n, m.summary.n, members.size()};
       if (!c.no_ratio.empty()) {
         decide_by_difference(c, context, o);
       } else {
         decide_by_ratio(c, context, o);
       }
-      results[compared[family[f]]].vs_baseline = std::move(c);
     }
   }
 }
@@ -392,7 +416,7 @@ WorkloadAnalysis analyse_workload(const WorkloadSamples& w, const std::string& b
   const auto* baseline = w.find(baseline_name);
   for (const auto& s : w.schedulers) {
     auto r = summarise_scheduler(w.workload, s, o);
-    if (baseline && &s != baseline) compare_family(w.workload, *baseline, s, r.metrics, o, out.warnings);
+    if (baseline && &s != baseline) measure_candidate(w.workload, *baseline, s, r.metrics, o, out.warnings);
     out.schedulers.push_back(std::move(r));
   }
   if (!baseline) {
@@ -478,6 +502,7 @@ RunAnalysis analyse(std::span<const Observation> observations, const AnalysisOpt
     const auto& warnings = run.workloads.back().warnings;
     run.warnings.insert(run.warnings.end(), warnings.begin(), warnings.end());
   }
+  decide_calls(run.workloads, run.baseline, options);
   run.overall_ranking = overall(run.workloads, run.warnings);
   return run;
 }

@@ -1,6 +1,8 @@
 // Turning repetitions into answers: per-metric summaries with bootstrap intervals, each
 // scheduler against the baseline (ratio of medians, Mann-Whitney U, Holm over a workload's
-// headline metrics and, separately, over its other directional metrics), a call only when significant AND beyond a minimum effect, and rankings.
+// headline metrics and, separately, over its other directional metrics, or over every
+// workload's: AnalysisOptions::holm_across_workloads), a call only when significant AND beyond
+// a minimum effect, and rankings.
 #pragma once
 
 #include <cstdint>
@@ -92,6 +94,11 @@ struct AnalysisOptions {
   int resamples = 2000;
   double cv_warning = 0.05;       // warn about metrics noisier than this
   std::uint64_t seed = 1;         // bootstrap resampling is deterministic for a seed
+  // Holm families per candidate: false (a shootout) takes each workload's headline metrics as
+  // one family and its other directional metrics as another; true (a gate, which asks one
+  // question of the whole suite: "is anything worse?") joins each over every workload, so the
+  // chance of any false call stays at alpha however many workloads the suite has.
+  bool holm_across_workloads = false;
 };
 
 // One measured value of one repetition.

@@ -82,6 +82,11 @@ double mann_whitney_min_p(std::size_t n1, std::size_t n2);
 // 4 for one metric, 5 for 2-6 metrics, 6 for 7-23, 7 for 24-85.
 std::size_t min_repetitions_for_significance(double alpha, std::size_t family_size);
 
+// Two-sided p-value of Welch's t-test (unequal variances, Welch-Satterthwaite degrees of
+// freedom), as SciPy's ttest_ind(equal_var=False). Each sample needs 2 values (else 1). Both
+// samples constant: 0 when their means differ, else 1.
+double welch_t_p(std::span<const double> a, std::span<const double> b);
+
 // Holm-Bonferroni adjusted p-values, in the input order (monotone, capped at 1).
 std::vector<double> holm_adjust(std::span<const double> p);
 

@@ -1,17 +1,15 @@
 #include <cerrno>
+#include <cmath>
 #include <cstring>
-#include <filesystem>
+#include <limits>
 #include <sstream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
+#include "base/files.hpp"
 #include "store/store.hpp"
 
 namespace scxlab::store {
-namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json histogram_json(const stats::NamedHistogram& h) {
@@ -29,6 +27,53 @@ std::string csv_field(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+RunInfo run_info_from_json(const nlohmann::json& j) {
+  RunInfo r;
+  r.uuid = j.at("uuid").get<std::string>();
+  r.kind = j.at("kind").get<std::string>();
+  r.created_utc = j.at("created_utc").get<std::string>();
+  r.scxlab_version = j.at("scxlab_version").get<std::string>();
+  r.host = j.at("host");
+  r.plan = j.at("plan");
+  r.seed = j.at("seed").get<std::uint64_t>();
+  r.status = j.at("status").get<std::string>();
+  r.outcome = j.value("outcome", nlohmann::json());  // exports of schema 1 have none
+  return r;
+}
+
+// JSON has no NaN: nlohmann writes a non-finite value as null.
+double number(const nlohmann::json& v) {
+  return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+}
+
+TrialRecord trial_from_json(const nlohmann::json& j) {
+  TrialRecord t;
+  t.seq = j.at("seq").get<int>();
+  t.round = j.at("round").get<int>();
+  t.kind = j.at("kind").get<std::string>();
+  t.scheduler = j.at("scheduler").get<std::string>();
+  t.scheduler_config = j.at("scheduler_config");
+  t.workload = j.at("workload").get<std::string>();
+  t.workload_params = j.at("workload_params");
+  t.status = j.at("status").get<std::string>();
+  t.reason = j.at("reason").get<std::string>();
+  t.stderr_tail = j.at("stderr_tail").get<std::string>();
+  t.started_utc = j.at("started_utc").get<std::string>();
+  t.ended_utc = j.at("ended_utc").get<std::string>();
+  t.wall_s = number(j.at("wall_s"));
+  t.overhead_s = number(j.at("overhead_s"));
+  for (const auto& [name, m] : j.at("metrics").items()) {
+    t.metrics.push_back({name, number(m.at("value")), m.at("unit").get<std::string>(),
+                         direction_from_string(m.at("direction").get<std::string>()).value_or(Direction::informational),
+                         m.at("source").get<std::string>()});
+  }
+  for (const auto& [name, reason] : j.at("unavailable").items()) t.unavailable.push_back({name, reason.get<std::string>()});
+  for (const auto& h : j.at("histograms")) {
+    t.histograms.push_back({h.at("name").get<std::string>(), h.at("unit").get<std::string>(), buckets_from_json(h.at("buckets"))});
+  }
+  return t;
 }
 
 }  // namespace
@@ -78,7 +123,42 @@ nlohmann::json run_info_to_json(const RunInfo& run) {
 
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path) {
   // A workload's stderr tail may hold invalid UTF-8: replaced, not a reason to lose the export.
-  write_file_atomically(path, run_to_json(db, run_id).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  base::write_file_atomically(path, run_to_json(db, run_id).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+StoredRun run_from_json(const nlohmann::json& j, const std::string& source) {
+  const auto fail = [&](const std::string& what) { return StoreError(fmt::format("{}: {}", source, what)); };
+  if (!j.is_object() || !j.contains("run") || !j.contains("trials")) {
+    throw fail("not a scxlab export (it has no \"run\" and \"trials\"): give the results.json a scxlab run wrote");
+  }
+  try {
+    const int version = j.value("schema_version", 0);
+    if (version > kSchemaVersion) {
+      throw fail(fmt::format("written by a newer scxlab (schema version {}; this one reads up to {}): read it with a "
+                             "newer scxlab", version, kSchemaVersion));
+    }
+    StoredRun out{run_info_from_json(j.at("run")), {}};
+    for (const auto& t : j.at("trials")) out.trials.push_back(trial_from_json(t));
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    throw fail(fmt::format("not a complete scxlab export ({}): export the run again with 'scxlab report DIR'", e.what()));
+  }
+}
+
+StoredRun read_run_json(const std::string& path) {
+  const auto file = base::read_file(path);
+  if (!file.ok) throw StoreError(fmt::format("cannot read {}: {}", path, std::strerror(file.err)));
+  if (base::trim(file.text).empty()) {
+    throw StoreError(fmt::format("{} is empty: give the results.json of a finished scxlab run", path));
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(file.text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw StoreError(fmt::format("{} is not valid JSON, perhaps truncated ({}): give a complete results.json", path,
+                                 e.what()));
+  }
+  return run_from_json(j, path);
 }
 
 void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path) {
@@ -94,38 +174,7 @@ void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& pat
           << to_string(m.direction) << ',' << csv_field(m.source) << '\n';
     }
   }
-  write_file_atomically(path, out.str());
-}
-
-void write_file_atomically(const std::string& path, const std::string& contents) {
-  const fs::path target(path);
-  const auto dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const auto fail = [&](int err) {
-    throw StoreError(fmt::format("cannot write {}: {}: check that directory {} exists and is writable", path,
-                                 std::strerror(err), dir.string()));
-  };
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) fail(errno);
-  int err = 0;
-  for (std::size_t written = 0; written < contents.size() && !err;) {
-    const auto n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n > 0) written += static_cast<std::size_t>(n);
-    else if (n == 0) err = EIO;
-    else if (errno != EINTR) err = errno;
-  }
-  if (!err && (fchmod(fd, 0644) != 0 || fsync(fd) != 0)) err = errno;  // mkstemp made it 0600
-  if (close(fd) != 0 && !err) err = errno;
-  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err) {
-    unlink(tmp.c_str());
-    fail(err);
-  }
-  const int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    fsync(dfd);  // makes the rename itself durable
-    close(dfd);
-  }
+  base::write_file_atomically(path, out.str());
 }
 
 }  // namespace scxlab::store

@@ -74,6 +74,15 @@ CREATE TABLE histograms (
     R"sql(
 ALTER TABLE runs ADD COLUMN outcome_json TEXT NOT NULL DEFAULT 'null';
 )sql",
+    // 2 -> 3: named baselines for gates (scxlab baseline save).
+    R"sql(
+CREATE TABLE baselines (
+  name TEXT PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  label TEXT NOT NULL,
+  saved_utc TEXT NOT NULL
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -189,6 +198,23 @@ struct ResultsDb::Impl {
     }
   }
 
+  std::int64_t insert_run(const RunInfo& run) {
+    Statement s(db,
+                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, "
+                "outcome_json) VALUES (?,?,?,?,?,?,?,?,?)");
+    s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
+        .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
+        .bind(8, run.status).bind(9, run.outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).run();
+    return db.last_insert_id();
+  }
+
+  std::optional<std::int64_t> run_id_of(const std::string& uuid) {
+    Statement s(db, "SELECT id FROM runs WHERE uuid = ?");
+    s.bind(1, uuid);
+    if (!s.step()) return std::nullopt;
+    return s.integer(0);
+  }
+
   std::int64_t insert_trial(const TrialRecord& t) {
     Statement s(db,
                 "INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
@@ -289,14 +315,57 @@ std::string ResultsDb::path() const { return impl_->path; }
 
 std::int64_t ResultsDb::create_run(RunInfo run) {
   if (run.uuid.empty()) run.uuid = random_uuid();
+  return impl_->guarded([&] { return impl_->insert_run(run); });
+}
+
+std::int64_t ResultsDb::import_run(const StoredRun& stored) {
+  for (const auto& t : stored.trials) {
+    require_one_of(kTrialKinds, t.kind, "kind", t.seq);
+    require_one_of(kTrialStatuses, t.status, "status", t.seq);
+  }
   return impl_->guarded([&] {
-    Statement s(impl_->db,
-                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status) "
-                "VALUES (?,?,?,?,?,?,?,?)");
-    s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
-        .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
-        .bind(8, run.status).run();
-    return impl_->db.last_insert_id();
+    Transaction tx(impl_->db);
+    if (const auto id = impl_->run_id_of(stored.run.uuid)) return *id;
+    auto run = stored.run;
+    if (run.uuid.empty()) run.uuid = random_uuid();
+    const auto run_id = impl_->insert_run(run);
+    for (auto t : stored.trials) {
+      t.run_id = run_id;
+      impl_->insert_trial(t);
+    }
+    tx.commit();
+    return run_id;
+  });
+}
+
+std::optional<RunInfo> ResultsDb::run_by_uuid(const std::string& uuid) const {
+  return impl_->guarded([&]() -> std::optional<RunInfo> {
+    const auto id = impl_->run_id_of(uuid);
+    return id ? run(*id) : std::nullopt;
+  });
+}
+
+void ResultsDb::save_baseline(const Baseline& b) {
+  impl_->guarded([&] {
+    if (!run(b.run_id)) throw StoreError(fmt::format("{} has no run {} to save as baseline {}", impl_->path, b.run_id, b.name));
+    Statement s(impl_->db, "INSERT OR REPLACE INTO baselines (name, run_id, label, saved_utc) VALUES (?,?,?,?)");
+    s.bind(1, b.name).bind(2, b.run_id).bind(3, b.label).bind(4, b.saved_utc).run();
+  });
+}
+
+std::optional<Baseline> ResultsDb::baseline(const std::string& name) const {
+  for (auto& b : baselines()) {
+    if (b.name == name) return b;
+  }
+  return std::nullopt;
+}
+
+std::vector<Baseline> ResultsDb::baselines() const {
+  return impl_->guarded([&] {
+    Statement s(impl_->db, "SELECT name, run_id, label, saved_utc FROM baselines ORDER BY name");
+    std::vector<Baseline> out;
+    while (s.step()) out.push_back({s.text(0), s.integer(1), s.text(2), s.text(3)});
+    return out;
   });
 }
 

@@ -1,6 +1,8 @@
 // The results store: one SQLite file per run directory (runs, trials, metrics, histograms),
 // every trial committed before the next starts, versioned schema with migrations, and the
-// JSON / CSV exports. The public face of the store library.
+// JSON / CSV exports. A long-lived store (a CI runner's history) also holds runs copied in
+// from run directories or JSON exports, and named baselines. The public face of the store
+// library.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,7 @@
 
 namespace scxlab::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct RunInfo {
   std::int64_t id = 0;
@@ -54,6 +56,21 @@ struct TrialRecord {
   std::vector<stats::NamedHistogram> histograms;
 };
 
+// A run with its trials, as a JSON export holds it and a baseline is made of.
+struct StoredRun {
+  RunInfo run;
+  std::vector<TrialRecord> trials;
+};
+
+// A named reference run (`scxlab baseline save NAME RUN`): which run, and which of its
+// configurations is the baseline.
+struct Baseline {
+  std::string name;
+  std::int64_t run_id = 0;
+  std::string label;      // a scheduler label of the run
+  std::string saved_utc;  // ISO 8601
+};
+
 // Every error of the store (newer schema, unwritable path, not a DB, disk full, locked): one
 // line naming the file and the fix.
 struct StoreError : std::runtime_error {
@@ -85,23 +102,36 @@ class ResultsDb {
   std::set<int> completed_seqs(std::int64_t run_id) const;
   std::string path() const;
 
+  // Copies a run and its trials in, in one transaction, keeping its uuid; a run whose uuid is
+  // already here is not copied twice (its id is returned).
+  std::int64_t import_run(const StoredRun& stored);
+  std::optional<RunInfo> run_by_uuid(const std::string& uuid) const;
+
+  // Saves (or replaces) a baseline; its run must be in this DB.
+  void save_baseline(const Baseline& baseline);
+  std::optional<Baseline> baseline(const std::string& name) const;
+  std::vector<Baseline> baselines() const;  // by name
+
  private:
   struct Impl;
   Impl* impl_ = nullptr;
 };
 
-// Exports, written atomically (temporary file, fsync, rename). The JSON of a run is
-// {"schema_version", "run": run_info_to_json, "trials": [trial_to_json...]}; a trial's
-// histograms carry count, p50, p90, p99, p99.9, max and the sparse buckets.
+// Exports, written atomically (base::write_file_atomically, whose FileError names the path).
+// The JSON of a run is {"schema_version", "run": run_info_to_json, "trials":
+// [trial_to_json...]}; a trial's histograms carry count, p50, p90, p99, p99.9, max and the
+// sparse buckets.
 nlohmann::json run_info_to_json(const RunInfo& run);
 nlohmann::json trial_to_json(const TrialRecord& trial);
 nlohmann::json run_to_json(const ResultsDb& db, std::int64_t run_id);
 void export_json(const ResultsDb& db, std::int64_t run_id, const std::string& path);
-void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path);
-// Replaces `path` whole or not at all: a temporary file in the same directory, fsync, rename,
-// fsync of the directory. StoreError naming the path on failure.
-void write_file_atomically(const std::string& path, const std::string& contents);
 
+// The inverse of run_to_json (ids are left 0). Anything that is not a complete export of
+// this or an older schema (not JSON, empty, truncated, another document, a newer schema) is
+// a StoreError of one line naming `source` and the fix. read_run_json reads a file first.
+StoredRun run_from_json(const nlohmann::json& j, const std::string& source);
+StoredRun read_run_json(const std::string& path);
+void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& path);
 // The sparse histogram encoding of the DB and the JSON export: [[bucket index, count], ...]
 // in the bucket scheme of stats/loglinear.h. Exact min, max and sum are not kept, so a
 // decoded histogram takes them from bucket bounds (percentiles agree to the bucket).

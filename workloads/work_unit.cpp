@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
+
+#include "base/files.hpp"
 
 namespace scxlab::workloads {
 namespace fs = std::filesystem;
@@ -79,20 +79,16 @@ std::optional<double> read_cache(const fs::path& file, const nlohmann::json& key
   return std::nullopt;
 }
 
-// Writes atomically (temporary file, then rename); false when the directory is not writable.
+// Writes atomically; false when the directory is not writable.
 bool write_cache(const fs::path& file, const nlohmann::json& key, double loops_per_us) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  const auto tmp = file.string() + fmt::format(".{}.tmp", getpid());
-  {
-    std::ofstream out(tmp);
-    if (!out) return false;
-    out << nlohmann::json{{"key", key}, {"loops_per_us", loops_per_us}}.dump(2) << '\n';
-    if (!out) return false;
+  try {
+    base::write_file_atomically(file.string(), nlohmann::json{{"key", key}, {"loops_per_us", loops_per_us}}.dump(2) + "\n");
+    return true;
+  } catch (const base::FileError&) {
+    return false;
   }
-  fs::rename(tmp, file, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
 }
 
 }  // namespace

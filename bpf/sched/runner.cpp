@@ -146,10 +146,14 @@ void set_ops_member(bpf_map* ops, const bpf_object* obj, const std::string& memb
 
 Object open_object(const Scheduler& s, const RunOptions& options, bpf_map** ops) {
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = s.name.c_str());
-  Object obj(bpf_object__open_mem(s.object.data, s.object.size, &opts), &bpf_object__close);
-  if (!obj) throw CannotStart(fmt::format("cannot open the embedded BPF object: {}", std::strerror(errno)));
+  const bool embedded = options.object_file.empty();
+  const std::string what = embedded ? "the embedded BPF object" : options.object_file;
+  Object obj(embedded ? bpf_object__open_mem(s.object.data, s.object.size, &opts)
+                      : bpf_object__open_file(options.object_file.c_str(), &opts),
+             &bpf_object__close);
+  if (!obj) throw CannotStart(fmt::format("cannot open {}: {}", what, std::strerror(errno)));
   *ops = bpf_object__find_map_by_name(obj.get(), s.ops_map.c_str());
-  if (!*ops) throw CannotStart("the BPF object has no struct_ops map " + s.ops_map);
+  if (!*ops) throw CannotStart(fmt::format("{} has no struct_ops map {}: is it a build of {}?", what, s.ops_map, s.name));
   for (const auto& [var, value] : options.rodata) set_rodata(obj.get(), var, value);
   if (options.timeout_ms) set_ops_member(*ops, obj.get(), "timeout_ms", *options.timeout_ms);
   if (bpf_object__load(obj.get()) != 0) {
@@ -268,6 +272,9 @@ void add_common_options(CLI::App& app, RunOptions& options) {
   app.add_option("--stats", options.stats_interval_s, "Print the counters every N seconds (0: only at exit)")
       ->capture_default_str();
   app.add_flag("-v,--verbose", options.verbose, "Print libbpf's debug output (and the verifier log)");
+  app.add_option("--bpf-object", options.object_file,
+                 "Load this BPF object (another build of this scheduler) instead of the one built in")
+      ->check(CLI::ExistingFile);
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {

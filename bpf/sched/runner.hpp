@@ -47,9 +47,10 @@ struct RunOptions {
   std::optional<std::uint32_t> timeout_ms;  // ops.timeout_ms (the watchdog), if set
   unsigned stats_interval_s = 0;            // print the counters every N s (0: only at exit)
   bool verbose = false;                     // libbpf debug output
+  std::string object_file;                  // another build's BPF object instead of the embedded one
 };
 
-// Adds --stats and --verbose to a scheduler's command line.
+// Adds --stats, --verbose and --bpf-object to a scheduler's command line.
 void add_common_options(CLI::App& app, RunOptions& options);
 
 // Parses the command line: an exit status to end with now (0 after --help, 2 for a bad

@@ -98,10 +98,30 @@ void BPF_PROG(vtime_dispatch, s32 cpu, struct task_struct *prev)
 		count(CNT_dispatched);
 }
 
+/* A deliberately slowed build, for the gate's own test (tests/harness/vm_gate_test.cpp): built
+ * with -DSCXLAB_VTIME_DELAY_NS=N, every task start busy-waits N ns. The normal build has none. */
+#ifdef SCXLAB_VTIME_DELAY_NS
+static long delay_step(u64 index, u64 *end)
+{
+	return bpf_ktime_get_ns() >= *end;  /* 1 stops the loop */
+}
+
+static __always_inline void delay(void)
+{
+	u64 end = bpf_ktime_get_ns() + SCXLAB_VTIME_DELAY_NS;
+
+	bpf_loop(1 << 20, delay_step, &end, 0);
+}
+#else
+static __always_inline void delay(void) {}
+#endif
+
 SEC("struct_ops/vtime_running")
 void BPF_PROG(vtime_running, struct task_struct *p)
 {
 	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	delay();
 
 	if (tctx)
 		tctx->started_at = bpf_ktime_get_ns();

@@ -1,3 +1,8 @@
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
 #include "catch.hpp"
 #include "schedulers/scheduler.hpp"
 #include "support.hpp"
@@ -153,4 +158,37 @@ TEST_CASE("parse_config errors name the bad item and the fix") {
   // refuse to start, so scxlab refuses the spec up front and says how to fix it.
   CHECK_THROWS_WITH(parse_config("scx_lavd:--slice-max-us=3000", builtin_manifests()),
                     Catch::Contains("pinned_slice_us=5000 (default)") && Catch::Contains("set pinned_slice_us to 0"));
+}
+
+TEST_CASE("binary=PATH names another build, made absolute and checked before anything runs", "[config]") {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("scxlab-binary-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "build");
+  const auto exe = dir / "scx_lavd";
+  std::ofstream(exe) << "#!/bin/sh\n";
+  fs::permissions(exe, fs::perms::owner_all);
+  fs::copy_file(exe, dir / "build" / "scx_lavd", fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "plain") << "not a program";
+  const auto& manifests = builtin_manifests();
+
+  const auto c = parse_config("scx_lavd:binary=" + exe.string() + ",slice_max_us=8000", manifests);
+  CHECK(c.binary == exe.string());
+  CHECK(c.knobs.at("slice_max_us") == "8000");
+  CHECK(resolve_binary(builtin_manifest("scx_lavd"), c.binary).path == exe.string());
+  CHECK(resolve_binary(builtin_manifest("scx_lavd"), (dir / "build").string()).path == (dir / "build" / "scx_lavd").string());
+
+  const auto error = [&](const std::string& spec) {
+    try {
+      parse_config(spec, manifests);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error("scx_lavd:binary=" + (dir / "missing").string()), Catch::Contains("no such file or directory"));
+  CHECK_THAT(error("scx_lavd:binary=" + (dir / "plain").string()), Catch::Contains("not an executable file"));
+  CHECK_THAT(error("scx_lavd:binary="), Catch::Contains("binary= needs a path"));
+  CHECK_THAT(error("eevdf:binary=" + exe.string()), Catch::Contains("the kernel's own scheduler"));
+  CHECK_THAT(error("scx_rusty:binary=" + (dir / "build").string()), Catch::Contains("holds no executable scx_rusty"));
+  fs::remove_all(dir);
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -179,7 +180,7 @@ TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store
       },
       &version, nullptr);
   sqlite3_close(raw);
-  CHECK(tables == std::vector<std::string>{"histograms", "metrics", "runs", "trials", "unavailable"});
+  CHECK(tables == std::vector<std::string>{"baselines", "histograms", "metrics", "runs", "trials", "unavailable"});
   CHECK(version == kSchemaVersion);  // recorded in the file itself, where any SQLite client sees it
 }
 
@@ -323,20 +324,6 @@ TEST_CASE("completed_seqs lists what --resume skips: every ended trial, not inte
   CHECK(all[4].status == "ok");
 }
 
-TEST_CASE("write_file_atomically replaces a file whole and names the path when it cannot", "[store][export]") {
-  TempDir dir("atomic");
-  const auto path = (dir.path / "out.txt").string();
-  write_file_atomically(path, "first");
-  write_file_atomically(path, "second version");
-  std::stringstream got;
-  got << std::ifstream(path).rdbuf();
-  CHECK(got.str() == "second version");
-  CHECK((fs::status(path).permissions() & fs::perms::others_read) != fs::perms::none);
-  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);
-  CHECK_THROWS_WITH(write_file_atomically((dir.path / "missing" / "x.html").string(), "x"),
-                    Catch::Contains("missing/x.html") && Catch::Contains("exists and is writable"));
-}
-
 TEST_CASE("every trial whose add_trial returned survives a SIGKILL, and no partial trial exists", "[store]") {
   TempDir dir("kill");
   std::int64_t run_id = 0;
@@ -439,4 +426,123 @@ TEST_CASE("the sparse bucket encoding round-trips a histogram's buckets", "[stor
   const auto back = buckets_from_json(j);
   CHECK(back.nonzero_buckets() == h.nonzero_buckets());
   CHECK(back.count() == h.count());
+}
+
+TEST_CASE("a DB of schema version 2 gains the baselines table and keeps its runs", "[store]") {
+  TempDir dir("v2");
+  {
+    ResultsDb db(dir.db());
+    db.add_trial(sample_trial(sample_run(db), 0));
+  }
+  // Back to version 2 as an older scxlab left it: without the table migration 3 adds.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "DROP TABLE baselines; PRAGMA user_version = 2", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  ResultsDb db(dir.db());
+  CHECK(db.schema_version() == kSchemaVersion);
+  REQUIRE(db.runs().size() == 1);
+  CHECK(db.trials(db.runs()[0].id).size() == 1);
+  db.save_baseline({"main", db.runs()[0].id, "eevdf", "2026-11-24T11:00:00Z"});
+  CHECK(db.baseline("main").has_value());
+}
+
+TEST_CASE("a run round-trips through its JSON export into another store, once", "[store][export]") {
+  TempDir dir("import");
+  StoredRun original;
+  {
+    ResultsDb db(dir.db());
+    const auto run_id = sample_run(db);
+    for (int seq = 0; seq < 3; ++seq) db.add_trial(sample_trial(run_id, seq));
+    export_json(db, run_id, (dir.path / "results.json").string());
+    original = {*db.run(run_id), db.trials(run_id)};
+  }
+  const auto read = read_run_json((dir.path / "results.json").string());
+  CHECK(read.run.uuid == original.run.uuid);
+  CHECK(read.run.plan == original.run.plan);
+  CHECK(read.run.seed == original.run.seed);
+  REQUIRE(read.trials.size() == 3);
+
+  ResultsDb history((dir.path / "history.db").string());
+  const auto id = history.import_run(read);
+  CHECK(history.import_run(read) == id);  // the same uuid is not copied twice
+  CHECK(history.runs().size() == 1);
+  CHECK(history.run_by_uuid(original.run.uuid)->id == id);
+  const auto trials = history.trials(id);
+  REQUIRE(trials.size() == 3);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const auto& want = original.trials[i];
+    CHECK(trials[i].seq == want.seq);
+    CHECK(trials[i].scheduler == want.scheduler);
+    CHECK(trials[i].scheduler_config == want.scheduler_config);
+    CHECK(trials[i].status == want.status);
+    REQUIRE(trials[i].metrics.size() == want.metrics.size());
+    for (const auto& m : want.metrics) {
+      const auto got = std::find_if(trials[i].metrics.begin(), trials[i].metrics.end(),
+                                    [&](const Metric& x) { return x.name == m.name; });
+      REQUIRE(got != trials[i].metrics.end());
+      CHECK(got->value == m.value);  // bit for bit: the export writes the shortest exact text
+      CHECK(got->direction == m.direction);
+      CHECK(got->unit == m.unit);
+    }
+    CHECK(trials[i].unavailable.size() == want.unavailable.size());
+    REQUIRE(trials[i].histograms.size() == 1);
+    CHECK(trials[i].histograms[0].hist.percentile(99) == want.histograms[0].hist.percentile(99));
+  }
+}
+
+TEST_CASE("baselines are saved, replaced by name and listed", "[store]") {
+  TempDir dir("baselines");
+  ResultsDb db(dir.db());
+  const auto first = sample_run(db), second = sample_run(db);
+  db.save_baseline({"main", first, "eevdf", "2026-11-24T11:00:00Z"});
+  db.save_baseline({"release", second, "scx_lavd:gaming", "2026-11-24T11:05:00Z"});
+  db.save_baseline({"main", second, "eevdf", "2026-11-25T09:00:00Z"});
+  const auto all = db.baselines();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].name == "main");
+  CHECK(all[0].run_id == second);
+  CHECK(all[0].saved_utc == "2026-11-25T09:00:00Z");
+  CHECK(all[1].label == "scx_lavd:gaming");
+  CHECK_FALSE(db.baseline("nightly").has_value());
+  CHECK_THROWS_AS(db.save_baseline({"ghost", 999, "eevdf", "2026-11-24T11:00:00Z"}), StoreError);
+}
+
+TEST_CASE("a file that is not a complete export is refused in one line naming it and the fix", "[store][export]") {
+  TempDir dir("badjson");
+  ResultsDb db(dir.db());
+  const auto run_id = sample_run(db);
+  db.add_trial(sample_trial(run_id, 0));
+  const auto good = (dir.path / "good.json").string();
+  export_json(db, run_id, good);
+  std::stringstream whole;
+  whole << std::ifstream(good).rdbuf();
+  auto newer = nlohmann::json::parse(whole.str());
+  newer["schema_version"] = kSchemaVersion + 1;
+  auto incomplete = nlohmann::json::parse(whole.str());
+  incomplete["trials"][0].erase("metrics");
+  struct Case {
+    std::string name, contents, says;
+  };
+  const Case cases[] = {
+      {"empty.json", "", "is empty"},
+      {"truncated.json", whole.str().substr(0, whole.str().size() / 2), "not valid JSON, perhaps truncated"},
+      {"other.json", R"({"name": "not an export"})", "not a scxlab export"},
+      {"newer.json", newer.dump(), "newer scxlab"},
+      {"incomplete.json", incomplete.dump(), "not a complete scxlab export"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto path = (dir.path / c.name).string();
+    std::ofstream(path) << c.contents;
+    try {
+      read_run_json(path);
+      FAIL("read " << c.name);
+    } catch (const StoreError& e) {
+      const std::string msg = e.what();
+      CHECK_THAT(msg, Catch::Contains(path) && Catch::Contains(c.says));
+      CHECK(msg.find('\n') == std::string::npos);
+    }
+  }
+  CHECK_THROWS_WITH(read_run_json((dir.path / "missing.json").string()), Catch::Contains("cannot read"));
 }

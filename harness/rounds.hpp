@@ -1,0 +1,73 @@
+// The trial engine's round loop, shared by every command that compares configurations
+// (shootout, gate, noise): interleaved rounds of every configuration x every workload entry
+// in the plan's order (harness/plan.hpp), each trial committed to the store before the next
+// starts, committed trials skipped on resume. After the planned rounds it adds one measured
+// round at a time while the command wants more (a precision target, an inconclusive gate),
+// up to a bound and within an optional time budget.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/lab.hpp"
+#include "harness/plan.hpp"
+#include "schedulers/scheduler.hpp"
+#include "store/store.hpp"
+
+namespace scxlab::harness {
+
+class InterruptGuard;
+class Progress;
+
+struct RoundPlan {
+  std::vector<schedulers::Config> configs;
+  std::vector<Entry> entries;
+  int warmup = 1;                        // warm-up rounds (run, recorded, not analysed)
+  int reps = 5;                          // measured rounds planned
+  int max_reps = 5;                      // measured rounds at most, when more are wanted
+  std::optional<double> time_budget_s;   // fit the measured rounds into this wall time
+  std::uint64_t seed = 0;
+
+  PlanShape shape() const { return {configs.size(), entries.size(), warmup, seed}; }
+};
+
+class RoundLoop {
+ public:
+  // Called after the last planned (or added) round: true asks for one more measured round.
+  using MoreWanted = std::function<bool()>;
+
+  RoundLoop(const RoundPlan& plan, Lab& lab, store::ResultsDb& db, std::int64_t run_id,
+            const InterruptGuard& guard, Progress& progress);
+
+  // Runs the rounds; false when interrupted (everything finished is committed).
+  bool run(const MoreWanted& more = {});
+
+  int measured_rounds() const { return measured_rounds_; }  // planned, fitted or added so far
+  // What the loop decided on its own (rounds the time budget dropped), for the report.
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  bool run_round(int round);
+  int fit_budget(int round, std::chrono::steady_clock::time_point round_started, int wanted);
+  bool budget_allows(std::chrono::steady_clock::time_point round_started) const;
+  double elapsed_s() const;
+
+  const RoundPlan& plan_;
+  Lab& lab_;
+  store::ResultsDb& db_;
+  std::int64_t run_id_;
+  const InterruptGuard& guard_;
+  Progress& progress_;
+  std::set<int> committed_;
+  std::size_t done_ = 0;
+  int measured_rounds_ = 0;
+  std::vector<std::string> notes_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace scxlab::harness
