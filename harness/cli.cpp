@@ -1,6 +1,7 @@
 #include "harness/cli.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <vector>
 
@@ -13,23 +14,31 @@
 #include "harness/errors.hpp"
 #include "harness/shootout.hpp"
 #include "harness/tune.hpp"
+#include "schedulers/scheduler.hpp"
 
 namespace scxlab::harness {
 namespace {
 
-// "3%" or "0.03" -> 0.03
+// "3%" or "0.03" -> 0.03. A bare number is a fraction, so "2" is refused rather than read as
+// 2% (while "0.5" would be 50%): one spelling, one meaning.
 double parse_fraction(const std::string& text, const std::string& option) {
+  std::size_t used = 0;
+  double v = 0;
   try {
-    std::size_t used = 0;
-    double v = std::stod(text, &used);
-    const bool percent = used < text.size() && text.substr(used) == "%";
-    if (used != text.size() && !percent) throw std::invalid_argument(text);
-    if (percent || v >= 1) v /= 100.0;
-    if (v <= 0 || v >= 1) throw std::invalid_argument(text);
-    return v;
+    v = std::stod(text, &used);
   } catch (const std::exception&) {
-    throw UsageError(fmt::format("{} {}: expected a percentage such as 3% (between 0 and 100)", option, text));
+    used = 0;
   }
+  const bool percent = used > 0 && text.substr(used) == "%";
+  if (used == 0 || (used != text.size() && !percent) || !std::isfinite(v))
+    throw UsageError(fmt::format("{} {}: expected a percentage such as 3% or a fraction such as 0.03", option, text));
+  if (percent) v /= 100.0;
+  else if (v >= 1)
+    throw UsageError(fmt::format("{} {}: a bare number is a fraction (0.03 = 3%); write {}% or {}", option, text,
+                                 text, v / 100.0));
+  if (v <= 0 || v >= 1)
+    throw UsageError(fmt::format("{} {}: must lie between 0% and 100%, both excluded", option, text));
+  return v;
 }
 
 // "90s", "10m", "1h", "600" (seconds) -> seconds
@@ -177,8 +186,9 @@ int run_cli(int argc, char** argv) {
 
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
+  list.what = "schedulers";  // `scxlab list` alone: what a new user wants first
   list_cmd->add_option("what", list.what, "schedulers | workloads | suites | metrics")
-      ->required()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
+      ->capture_default_str()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
   list_cmd->add_flag("--json", list.json, "Machine-readable output");
   list_cmd->add_option("--manifests", list.manifest_dirs, "Extra directory of scheduler manifests");
 
@@ -226,6 +236,9 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << "scxlab: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const schedulers::ManifestError& e) {
+    std::cerr << "scxlab: " << e.what() << " (fix that manifest, or move it out of the manifest directory)\n";
     return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "scxlab: internal error: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include <bpf/libbpf.h>
@@ -21,6 +22,7 @@
 #include "harness/host.hpp"
 #include "harness/privileges.hpp"
 #include "metrics/collector.hpp"
+#include "schedulers/journal.hpp"
 #include "schedulers/scheduler.hpp"
 
 namespace scxlab::harness {
@@ -83,14 +85,24 @@ Check bpffs_check() {
 }
 
 // Probes the fair-class debugfs tunables on a private debugfs mount, so the host's own
-// mounts are not touched. Writing a value back is the only honest writability probe; the
-// value written is the one just read, so nothing changes.
+// mounts are not touched; the restore journal records the mount before it is made, so a
+// doctor killed mid-probe leaves the next scxlab to unmount it. Writing a value back is the
+// only honest writability probe; the value written is the one just read, so nothing changes.
 std::vector<Check> debugfs_checks() {
   char dir[] = "/tmp/scxlab-debugfs-XXXXXX";
   if (!mkdtemp(dir)) return {{"debugfs.sched", false, std::string("mkdtemp: ") + std::strerror(errno)}};
+  std::optional<schedulers::Journal> journal;
+  try {
+    journal.emplace();
+    journal->mounted(dir);
+  } catch (const std::exception& e) {
+    rmdir(dir);
+    return {{"debugfs.sched", false, fmt::format("not probed: {}", e.what())}};
+  }
   std::vector<Check> checks;
   if (mount("none", dir, "debugfs", 0, nullptr) != 0) {
     checks.push_back({"debugfs.sched", false, std::string("cannot mount debugfs: ") + std::strerror(errno)});
+    journal->forget("mount", dir);
     rmdir(dir);
     return checks;
   }
@@ -113,6 +125,7 @@ std::vector<Check> debugfs_checks() {
                                : fmt::format("readable ({}) but writing is refused", value)});
   }
   umount2(dir, MNT_DETACH);
+  journal->forget("mount", dir);
   rmdir(dir);
   return checks;
 }

@@ -255,7 +255,9 @@ Entry parse_entry(const std::string& spec) {
         throw UsageError(fmt::format("workload '{}': expected key=value, got '{}' (e.g. {}:groups=4,loops=100)",
                                      name, kv, name));
       }
-      params[kv.substr(0, eq)] = kv.substr(eq + 1);
+      if (!params.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) {
+        throw UsageError(fmt::format("workload '{}': '{}' is given twice: keep one value", name, kv.substr(0, eq)));
+      }
       start = comma + 1;
     }
   }

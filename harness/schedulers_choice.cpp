@@ -38,6 +38,14 @@ std::vector<schedulers::Config> available_configs(const std::vector<schedulers::
   return configs;
 }
 
+// The spec with its "@LABEL" suffix removed, so a suggested label replaces it rather than
+// stacking a second one ("eevdf@A@B" does not parse).
+std::string without_label(std::string spec, const std::string& label) {
+  const auto at = spec.rfind("@" + label);
+  if (at != std::string::npos) spec.erase(at, label.size() + 1);
+  return spec;
+}
+
 }  // namespace
 
 std::vector<schedulers::Config> choose_configs(const std::vector<std::string>& specs,
@@ -48,8 +56,9 @@ std::vector<schedulers::Config> choose_configs(const std::vector<std::string>& s
   for (const auto& spec : specs) {
     auto c = config_from_spec(spec, manifests);
     if (!labels.insert(c.label).second) {
-      throw UsageError(fmt::format("scheduler '{}' appears twice: give each a label, e.g. {}@A,{}@B",
-                                   c.label, spec, spec));
+      const auto unlabelled = without_label(spec, c.label);
+      throw UsageError(fmt::format("scheduler '{}' appears twice: give each its own label, e.g. {}@A,{}@B",
+                                   c.label, unlabelled, unlabelled));
     }
     configs.push_back(std::move(c));
   }

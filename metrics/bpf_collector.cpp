@@ -36,35 +36,32 @@ int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_li
 
 int possible_cpus() { return libbpf_num_possible_cpus(); }
 
-// Opens one build of the probes, loads it and attaches every program. Returns nullptr and the
-// reason on failure.
-bpf_object* load_probes(const scxlab::bpf::Embedded& embedded, std::vector<bpf_link*>& links, std::string& why) {
+// Opens one build of the probes, loads it and attaches every program. Returns no object and
+// the reason on failure.
+BpfProbes load_probes(const scxlab::bpf::Embedded& embedded, std::string& why) {
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "scxlab_probes");
-  bpf_object* obj = bpf_object__open_mem(embedded.data, embedded.size, &opts);
+  BpfProbes probes;
+  probes.object.reset(bpf_object__open_mem(embedded.data, embedded.size, &opts));
+  bpf_object* obj = probes.object.get();
   if (!obj) {
     why = fmt::format("cannot open the probe object: {}", std::strerror(errno));
-    return nullptr;
+    return {};
   }
   bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, "llc_of_cpu"), static_cast<std::uint32_t>(possible_cpus()));
   g_libbpf_last.clear();
   if (bpf_object__load(obj) != 0) {
     why = fmt::format("loading failed: {}", g_libbpf_last.empty() ? std::strerror(errno) : g_libbpf_last);
-    bpf_object__close(obj);
-    return nullptr;
+    return {};
   }
   bpf_program* prog;
   bpf_object__for_each_program(prog, obj) {
-    bpf_link* link = bpf_program__attach(prog);
-    if (!link) {
+    probes.links.emplace_back(bpf_program__attach(prog));
+    if (!probes.links.back()) {
       why = fmt::format("attaching {} failed: {}", bpf_program__section_name(prog), std::strerror(errno));
-      for (auto* l : links) bpf_link__destroy(l);
-      links.clear();
-      bpf_object__close(obj);
-      return nullptr;
+      return {};
     }
-    links.push_back(link);
   }
-  return obj;
+  return probes;
 }
 
 int map_fd(bpf_object* obj, const char* name) { return bpf_map__fd(bpf_object__find_map_by_name(obj, name)); }
@@ -185,29 +182,28 @@ BpfCollector::BpfCollector(BpfAttach attach) {
   std::string why_btf = "not tried", why_raw;
   if (attach == BpfAttach::automatic) {
     mode_ = "tp_btf";
-    obj_ = load_probes(scxlab_sched_probes_btf_object(), links_, why_btf);
+    probes_ = load_probes(scxlab_sched_probes_btf_object(), why_btf);
   }
-  if (!obj_) {
+  if (!probes_.object) {
     mode_ = "raw_tp";
-    obj_ = load_probes(scxlab_sched_probes_raw_object(), links_, why_raw);
+    probes_ = load_probes(scxlab_sched_probes_raw_object(), why_raw);
   }
-  if (!obj_) throw CollectorUnavailable(fmt::format("tp_btf: {}; raw_tp: {}", why_btf, why_raw));
-  maps_ = {map_fd(obj_, "trial"), map_fd(obj_, "tgids"), map_fd(obj_, "task_infos"),
-           map_fd(obj_, "hists"), map_fd(obj_, "counters"), map_fd(obj_, "llc_of_cpu")};
+  bpf_object* obj = probes_.object.get();
+  if (!obj) throw CollectorUnavailable(fmt::format("tp_btf: {}; raw_tp: {}", why_btf, why_raw));
+  maps_ = {map_fd(obj, "trial"), map_fd(obj, "tgids"), map_fd(obj, "task_infos"),
+           map_fd(obj, "hists"), map_fd(obj, "counters"), map_fd(obj, "llc_of_cpu")};
   const auto llc = llc_of_cpus("/sys/devices/system/cpu", static_cast<unsigned>(possible_cpus()));
   llc_known_ = !llc.empty();
   for (std::uint32_t cpu = 0; cpu < llc.size(); ++cpu) bpf_map_update_elem(maps_.llc_of_cpu, &cpu, &llc[cpu], BPF_ANY);
 }
 
-BpfCollector::~BpfCollector() {
-  for (auto* l : links_) bpf_link__destroy(l);
-  bpf_object__close(obj_);
-}
+void BpfProbes::CloseObject::operator()(bpf_object* object) const { bpf_object__close(object); }
+void BpfProbes::DestroyLink::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
 BpfCollector::RunTime BpfCollector::run_time() const {
   RunTime total;
   bpf_program* prog;
-  bpf_object__for_each_program(prog, obj_) {
+  bpf_object__for_each_program(prog, probes_.object.get()) {
     bpf_prog_info info{};
     std::uint32_t len = sizeof info;
     if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) {

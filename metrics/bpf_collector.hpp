@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,24 @@ namespace scxlab::metrics {
 // (to test the fallback on a kernel where tp_btf works).
 enum class BpfAttach { automatic, raw_tp };
 
+// A loaded build of the probes: the object and its attached programs' links, released in
+// that order's reverse (links first) on every path, a failed load included.
+struct BpfProbes {
+  struct CloseObject {
+    void operator()(bpf_object* object) const;
+  };
+  struct DestroyLink {
+    void operator()(bpf_link* link) const;
+  };
+  std::unique_ptr<bpf_object, CloseObject> object;
+  std::vector<std::unique_ptr<bpf_link, DestroyLink>> links;
+};
+
 class BpfCollector : public Collector {
  public:
   // Loads and attaches the probes: the slow part, once per run. Throws CollectorUnavailable
   // with libbpf's reason for every build tried.
   explicit BpfCollector(BpfAttach attach = BpfAttach::automatic);
-  ~BpfCollector() override;
   BpfCollector(const BpfCollector&) = delete;
   BpfCollector& operator=(const BpfCollector&) = delete;
 
@@ -54,8 +67,7 @@ class BpfCollector : public Collector {
   void trace_root(std::uint32_t n);
   std::vector<std::uint32_t> traced_tgids() const;
 
-  bpf_object* obj_ = nullptr;
-  std::vector<bpf_link*> links_;
+  BpfProbes probes_;
   RunTime run_time_at_start_;
   std::string mode_;
   Maps maps_;

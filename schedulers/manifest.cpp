@@ -40,13 +40,14 @@ const std::set<std::string> kKnobKeys = {"name", "flag", "short", "type", "defau
 const std::set<std::string> kTypes = {"flag", "bool_value", "bool_eq", "int", "double", "enum", "string"};
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw std::runtime_error(fmt::format("{}: {}", where, what));
+  throw ManifestError(fmt::format("{}: {}", where, what));
 }
 
 void check_keys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where) {
   for (const auto& [key, value] : t) {
     if (!allowed.count(std::string(key.str()))) {
-      fail(where, fmt::format("unknown key '{}' (allowed: {})", key.str(), fmt::join(allowed, ", ")));
+      fail(where, fmt::format("unknown key '{}' at line {} (allowed: {})", key.str(), key.source().begin.line,
+                              fmt::join(allowed, ", ")));
     }
   }
 }
@@ -62,21 +63,21 @@ std::string text_of(const toml::node& n, const std::string& where) {
 std::optional<double> number_of(const toml::table& t, const char* key, const std::string& where) {
   const auto* n = t.get(key);
   if (!n) return std::nullopt;
-  if (!n->is_number()) fail(where, fmt::format("'{}' must be a number", key));
+  if (!n->is_number()) fail(where, fmt::format("'{}' at line {} must be a number", key, n->source().begin.line));
   return n->value<double>();
 }
 
 std::string string_of(const toml::table& t, const char* key, const std::string& where, std::string fallback = "") {
   const auto* n = t.get(key);
   if (!n) return fallback;
-  if (!n->is_string()) fail(where, fmt::format("'{}' must be a string", key));
+  if (!n->is_string()) fail(where, fmt::format("'{}' at line {} must be a string", key, n->source().begin.line));
   return *n->value<std::string>();
 }
 
 bool boolean_of(const toml::table& t, const char* key, const std::string& where) {
   const auto* n = t.get(key);
   if (!n) return false;
-  if (!n->is_boolean()) fail(where, fmt::format("'{}' must be true or false", key));
+  if (!n->is_boolean()) fail(where, fmt::format("'{}' at line {} must be true or false", key, n->source().begin.line));
   return *n->value<bool>();
 }
 
@@ -306,11 +307,11 @@ Manifest load_manifest_file(const std::string& path) {
   const auto read_beside = [&](const std::string& name) {
     const auto file = (fs::path(path).parent_path() / name).string();
     const auto r = host::read_file(file);
-    if (!r.ok) throw std::runtime_error(fmt::format("cannot read {}: {}", file, host::errno_text(r.err)));
+    if (!r.ok) throw ManifestError(fmt::format("cannot read {}: {}", file, host::errno_text(r.err)));
     return r.text;
   };
   const auto r = host::read_file(path);
-  if (!r.ok) throw std::runtime_error(fmt::format("cannot read manifest {}: {}", path, host::errno_text(r.err)));
+  if (!r.ok) throw ManifestError(fmt::format("cannot read manifest {}: {}", path, host::errno_text(r.err)));
   return parse_manifest(r.text, path, read_beside);
 }
 
@@ -337,7 +338,7 @@ std::vector<Manifest> load_manifests(const std::vector<std::string>& extra_dirs)
   for (const auto& dir : extra_dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-      throw std::runtime_error(fmt::format("manifest directory {} does not exist or is not a directory", dir));
+      throw ManifestError(fmt::format("manifest directory {} does not exist or is not a directory", dir));
     }
     load_directory(dir, all);
   }

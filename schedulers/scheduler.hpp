@@ -72,9 +72,14 @@ struct Manifest {
   const Knob* find_knob(const std::string& knob_name) const;  // nullptr if none
 };
 
+// A manifest that cannot be used: a user's input (a file in a manifest directory), so the
+// message names the file, the line where known, and the problem.
+struct ManifestError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Loads the built-in manifests, then the user directories, then `extra_dirs` (a later one
-// replaces an earlier one of the same name). Throws std::runtime_error naming the file and
-// the problem.
+// replaces an earlier one of the same name). Throws ManifestError.
 std::vector<Manifest> load_manifests(const std::vector<std::string>& extra_dirs = {});
 Manifest load_manifest_file(const std::string& path);
 std::vector<std::string> user_manifest_dirs();  // the user directories, in load order

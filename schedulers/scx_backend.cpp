@@ -2,6 +2,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <optional>
+#include <system_error>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
@@ -12,6 +15,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/unique_fd.hpp"
 #include "schedulers/foreign.hpp"
 #include "schedulers/host_io.hpp"
 
@@ -57,10 +61,12 @@ bool has_disable_line(const KmsgCursor& kmsg) {
   return false;
 }
 
-// Closes a pipe end once; -1 marks it closed.
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
+base::Pipe start_pipe(const std::string& scheduler) {
+  try {
+    return base::make_pipe(O_CLOEXEC);
+  } catch (const std::system_error& e) {
+    throw StartError(fmt::format("{}: cannot start: {}", scheduler, e.what()));
+  }
 }
 
 }  // namespace
@@ -194,32 +200,34 @@ void ScxProcessBackend::launch(const std::string& exe, const std::vector<std::st
   if (!out_ || !err_) throw StartError(fmt::format("{}: cannot create files for its output: {}", manifest_.name, host::errno_text(errno)));
   // The child reports its pid and waits at a gate until the journal holds it: the journal
   // names the process before it can attach, so a crash at any moment leaves it findable.
-  int pid_pipe[2], gate[2];
-  if (::pipe2(pid_pipe, O_CLOEXEC) != 0) throw StartError(fmt::format("pipe: {}", host::errno_text(errno)));
-  if (::pipe2(gate, O_CLOEXEC) != 0) {
-    ::close(pid_pipe[0]);
-    ::close(pid_pipe[1]);
-    throw StartError(fmt::format("pipe: {}", host::errno_text(errno)));
-  }
+  auto pid_pipe = start_pipe(manifest_.name);
+  auto gate = start_pipe(manifest_.name);
   pid_t child_pid = 0;
   std::string journal_error;
   std::thread journaler([&] {
-    if (::read(pid_pipe[0], &child_pid, sizeof child_pid) != sizeof child_pid) return;
+    if (::read(pid_pipe.read_end.get(), &child_pid, sizeof child_pid) != sizeof child_pid) return;
     try {
       journal_.started_process(exe, child_pid);
       const char go = 'g';
-      if (::write(gate[1], &go, 1) != 1) journal_error = "cannot open the start gate";
+      if (::write(gate.write_end.get(), &go, 1) != 1) journal_error = "cannot open the start gate";
     } catch (const std::exception& e) {
       journal_error = e.what();  // the gate closes unopened: the child exits before exec
     }
-    close_fd(gate[1]);
+    gate.write_end.reset();
   });
+  // A child that never wrote its pid now reads as EOF in the journaler, which can be joined.
+  const auto release_journaler = [&] {
+    pid_pipe.write_end.reset();
+    journaler.join();
+  };
   const pid_t parent = ::getpid();
-  const int gate_read = gate[0], gate_write = gate[1], pid_write = pid_pipe[1];
+  const int gate_read = gate.read_end.get(), gate_write = gate.write_end.get(), pid_write = pid_pipe.write_end.get();
   std::error_code ec;
   bp::environment env = boost::this_process::environment();
   if (options_.scx_timeout_ms) env["SCX_TIMEOUT_MS"] = std::to_string(*options_.scx_timeout_ms);
-  bp::child child(bp::exe = exe, bp::args = args, env, bp::std_in < bp::null, bp::std_out > out_, bp::std_err > err_, ec,
+  std::optional<bp::child> child;
+  try {
+    child.emplace(bp::exe = exe, bp::args = args, env, bp::std_in < bp::null, bp::std_out > out_, bp::std_err > err_, ec,
                   bp::extend::on_exec_setup = [=](auto&) {
                     // In the forked child, before exec: only async-signal-safe calls.
                     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with scxlab, whatever kills it
@@ -230,12 +238,12 @@ void ScxProcessBackend::launch(const std::string& exe, const std::vector<std::st
                     char go = 0;
                     if (::read(gate_read, &go, 1) != 1) ::_exit(127);
                   });
-  close_fd(pid_pipe[1]);  // a child that never wrote its pid now reads as EOF in the journaler
-  journaler.join();
-  ::close(pid_pipe[0]);
-  close_fd(gate[0]);
-  close_fd(gate[1]);
-  if (child.valid()) child.detach();  // this backend waits and reaps through the pid itself
+  } catch (...) {
+    release_journaler();  // never leave a joinable thread behind an exception (std::terminate)
+    throw;
+  }
+  release_journaler();
+  if (child->valid()) child->detach();  // this backend waits and reaps through the pid itself
   if (ec || !journal_error.empty()) {
     if (child_pid > 0) {
       host::stop_process(child_pid, host::process_start_time(child_pid).value_or(0), timing_.signal_grace);

@@ -27,7 +27,7 @@ distro="${ID}:${VERSION_CODENAME:-}"
 base_pkgs=(build-essential cmake ninja-build pkg-config clang llvm libelf-dev zlib1g-dev
   libpfm4-dev libeigen3-dev libnlopt-cxx-dev libboost-dev libboost-filesystem-dev
   libbenchmark-dev libsqlite3-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
-  libfmt-dev libsystemd-dev rt-tests stress-ng)
+  libfmt-dev libsystemd-dev rt-tests stress-ng help2man dpkg-dev)
 test_pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd sqlite3)
 bpf_pkgs=(libbpf-dev bpftool)
 

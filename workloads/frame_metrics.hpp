@@ -1,5 +1,5 @@
 // Frame-pacing metrics from per-frame frame times (ms between consecutive presents), with the
-// definitions used by the tools gamers read (see /work/shared/reference/workloads-and-metrics.md):
+// definitions used by the tools gamers read (CapFrameX, MSI Afterburner, PresentMon):
 //   fps.avg                          N * 1000 / sum(ft): time-weighted, not the mean of per-frame FPS
 //   fps.low_1pct_time_weighted       "1% low" as CapFrameX / MSI Afterburner: sort ft descending,
 //                                    accumulate until the sum reaches 1% of the total time;

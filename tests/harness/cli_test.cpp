@@ -38,6 +38,36 @@ TEST_CASE("a bad percentage names the option and the expected form", "[cli]") {
   CHECK(r.err.find("3%") != std::string::npos);
 }
 
+TEST_CASE("a bare number above 1 is refused with the two spellings that mean it", "[cli]") {
+  const auto r = run_process({scxlab_binary(), "shootout", "--target-ci", "2"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("write 2% or 0.02") != std::string::npos);
+  CHECK(count_lines(r.err) == 1);
+  for (const auto* outside : {"0", "100%", "-3%", "nan", "3%%"}) {
+    INFO(outside);
+    const auto bad = run_process({scxlab_binary(), "shootout", "--min-effect", outside});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find(std::string("--min-effect ") + outside) != std::string::npos);
+  }
+}
+
+TEST_CASE("a broken manifest in a user's directory is bad input: exit 2 naming the file and line", "[cli]") {
+  const auto dir = scxlab::test::fresh_temp_dir("bad-manifest");
+  const auto file = dir / "scx_broken.toml";
+  for (const auto* text : {"name = \"scx_broken\"\nbackend = 5\n", "name = \"scx_broken\"\nsummry = \"typo\"\n",
+                           "name = \"scx_broken\n"}) {
+    INFO(text);
+    std::ofstream(file) << text;
+    const auto r = run_process({scxlab_binary(), "shootout", "--manifests", dir.string(), "--out", (dir / "out").string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(file.string()) != std::string::npos);
+    CHECK(r.err.find("line ") != std::string::npos);
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(count_lines(r.err) == 1);
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("help teaches: examples and exit codes", "[cli]") {
   const auto r = run_process({scxlab_binary(), "shootout", "--help"});
   CHECK(r.exit_code == 0);

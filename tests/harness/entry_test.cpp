@@ -19,3 +19,7 @@ TEST_CASE("a workload spec is a name and key=value params, a command workload ke
 
   CHECK_THROWS_AS(parse_entry("messaging:groups"), UsageError);
 }
+
+TEST_CASE("a workload spec that gives a key twice is refused, naming the key", "[cli]") {
+  CHECK_THROWS_WITH(parse_entry("messaging:loops=5,loops=6"), Catch::Contains("'loops' is given twice"));
+}

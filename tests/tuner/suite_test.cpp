@@ -1,6 +1,6 @@
-// The CI tier of the tuner's benchmark suite (/work/shared/reference/tuner-protocol.md): every
+// The CI tier of the tuner's benchmark suite (docs/tuner-protocol.md): every
 // cell of S1-S9 on fixed seeds against random search in the same run, asserting the MUST
-// bars (see /work/notes/tuner-figures.md for how they follow from the protocol):
+// bars of the protocol:
 //   - every cell: the tuner's median regret is below random search's (Bayesmark score < 1);
 //   - the cells the protocol calibrates: median regret no worse than its plain C++ GP + log-EI
 //     baseline.

@@ -1,6 +1,6 @@
-// Every tool parser against every reference output (tests/workloads/data/, copied from
-// /work/shared/reference/outputs/: real runs of schbench, hackbench, perf bench, stress-ng and
-// cyclictest), with values read off the files by hand.
+// Every tool parser against every reference output (tests/workloads/data/: real runs of
+// schbench, hackbench, perf bench, stress-ng and cyclictest, kept verbatim), with values read
+// off the files by hand.
 #include <filesystem>
 #include <fstream>
 #include <functional>

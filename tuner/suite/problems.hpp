@@ -1,4 +1,4 @@
-// The tuner's benchmark suite S1-S9 (/work/shared/reference/tuner-protocol.md): test
+// The tuner's benchmark suite S1-S9 (docs/tuner-protocol.md): test
 // functions on the unit cube as tuner Spaces, the noise they are observed with, their optima,
 // and the regret of a recommended configuration.
 //
