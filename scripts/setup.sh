@@ -35,19 +35,19 @@ case "$distro" in
   debian:bookworm)
     base_pkgs+=(catch2 linux-perf)
     # clang >= 16 builds the VM kernel's own example schedulers (vm.sh examples).
-    test_pkgs+=(chromium clang-19 lld-19 llvm-19)
+    test_pkgs+=(chromium clang-19 lld-19 llvm-19 libclang-rt-19-dev)  # compiler-rt: sanitizers, libFuzzer
     backports=bookworm-backports ;;
   ubuntu:noble)
     # Ubuntu names: perf and bpftool ship in linux-tools; Chromium is only a snap there,
     # so the browser test of the HTML report is skipped on Ubuntu (it says so).
     base_pkgs+=(catch2 linux-tools-common linux-tools-generic)
-    test_pkgs+=(clang-18 lld-18 llvm-18)
+    test_pkgs+=(clang-18 lld-18 llvm-18 libclang-rt-18-dev)
     bpf_pkgs=(libbpf-dev)
     backports= ;;
   *)
     echo "setup.sh: untested distribution '$PRETTY_NAME'; trying Debian 12 package names" >&2
     base_pkgs+=(catch2 linux-perf)
-    test_pkgs+=(chromium clang-19 lld-19 llvm-19)
+    test_pkgs+=(chromium clang-19 lld-19 llvm-19 libclang-rt-19-dev)
     backports= ;;
 esac
 

@@ -10,6 +10,7 @@
 #include <nlopt.hpp>
 
 #include "stats/inference.hpp"
+#include "tuner/gp_objective.hpp"
 #include "tuner/random.hpp"
 
 namespace scxlab::tuner {
@@ -20,90 +21,6 @@ struct Bounds {
   static constexpr double log_ls_low = -5, log_ls_high = 5;        // 0.0067 .. 148 cube widths
   static constexpr double log_signal_low = -7, log_signal_high = 4;
   static constexpr double log_noise_low = -18, log_noise_high = 2;  // excess over the floor
-};
-
-constexpr double kLsPriorScale2 = 3.0;  // sqrt3 squared
-constexpr double kNoiseLoc = -4, kNoiseScale2 = 1;
-constexpr double kSignalScale2 = 1;
-
-// The negative log posterior of the hyper-parameters and its gradient, for fixed data.
-class MapObjective {
- public:
-  MapObjective(const Points& X, const Eigen::VectorXd& y, const std::vector<bool>& categorical, double noise_floor)
-      : y_(y), floor_(noise_floor), d_(static_cast<Eigen::Index>(categorical.size())) {
-    const auto n = X.rows();
-    ls_loc_ = std::numbers::sqrt2 + 0.5 * std::log(static_cast<double>(std::max<Eigen::Index>(d_, 1)));
-    sq_dist_.resize(static_cast<std::size_t>(d_));
-    for (Eigen::Index j = 0; j < d_; ++j) {
-      auto& D = sq_dist_[static_cast<std::size_t>(j)];
-      D.resize(n, n);
-      for (Eigen::Index a = 0; a < n; ++a) {
-        for (Eigen::Index b = 0; b < n; ++b) {
-          const double diff = categorical[static_cast<std::size_t>(j)] ? static_cast<double>(X(a, j) != X(b, j))
-                                                                       : X(a, j) - X(b, j);
-          D(a, b) = diff * diff;
-        }
-      }
-    }
-  }
-
-  Eigen::Index parameters() const { return d_ + 2; }
-  double ls_mode() const { return ls_loc_ - kLsPriorScale2; }
-
-  // Returns the negative log posterior; fills grad when it is not empty.
-  double operator()(const std::vector<double>& theta, std::vector<double>* grad) const {
-    const auto n = y_.size();
-    Eigen::MatrixXd R2 = Eigen::MatrixXd::Zero(n, n);
-    for (Eigen::Index j = 0; j < d_; ++j) R2 += sq_dist_[static_cast<std::size_t>(j)] * std::exp(-2 * theta[j]);
-    const double signal = std::exp(theta[d_]);
-    const double noise_excess = std::exp(theta[d_ + 1]);
-    const double noise = floor_ + noise_excess;
-
-    Eigen::MatrixXd K(n, n), dK(n, n);  // kernel, and s * matern'(r^2)
-    for (Eigen::Index b = 0; b < n; ++b) {
-      for (Eigen::Index a = b; a < n; ++a) {
-        K(a, b) = K(b, a) = signal * matern52(R2(a, b));
-        dK(a, b) = dK(b, a) = signal * matern52_dr2(R2(a, b));
-      }
-    }
-    Eigen::MatrixXd Ky = K;
-    Ky.diagonal().array() += noise;
-    Eigen::LLT<Eigen::MatrixXd> llt(Ky);
-    if (llt.info() != Eigen::Success) return std::numeric_limits<double>::max() / 4;
-    const Eigen::VectorXd alpha = llt.solve(y_);
-    const Eigen::MatrixXd L = llt.matrixL();
-    const double nll = 0.5 * y_.dot(alpha) + L.diagonal().array().log().sum() +
-                       0.5 * static_cast<double>(n) * std::log(2 * std::numbers::pi);
-    double prior = 0;
-    for (Eigen::Index j = 0; j < d_; ++j) {
-      const double t = theta[j];
-      prior += -t - (t - ls_loc_) * (t - ls_loc_) / (2 * kLsPriorScale2);
-    }
-    prior += -theta[d_] * theta[d_] / (2 * kSignalScale2);
-    const double log_noise = std::log(noise);
-    prior += -log_noise - (log_noise - kNoiseLoc) * (log_noise - kNoiseLoc) / (2 * kNoiseScale2);
-
-    if (grad && !grad->empty()) {
-      Eigen::MatrixXd W = alpha * alpha.transpose() - llt.solve(Eigen::MatrixXd::Identity(n, n));
-      const Eigen::MatrixXd G = W.cwiseProduct(dK);
-      for (Eigen::Index j = 0; j < d_; ++j) {
-        const double dnll = std::exp(-2 * theta[j]) * G.cwiseProduct(sq_dist_[static_cast<std::size_t>(j)]).sum();
-        const double dprior = -1 - (theta[j] - ls_loc_) / kLsPriorScale2;
-        (*grad)[j] = dnll - dprior;
-      }
-      (*grad)[d_] = -0.5 * W.cwiseProduct(K).sum() + theta[d_] / kSignalScale2;
-      const double dprior_dnoise = (-1 - (log_noise - kNoiseLoc) / kNoiseScale2) / noise;
-      (*grad)[d_ + 1] = (-0.5 * W.trace() - dprior_dnoise) * noise_excess;
-    }
-    return nll - prior;
-  }
-
- private:
-  const Eigen::VectorXd& y_;
-  double floor_;
-  Eigen::Index d_;
-  double ls_loc_ = 0;
-  std::vector<Eigen::MatrixXd> sq_dist_;  // per dim: squared (or Hamming) distance
 };
 
 std::vector<double> lower_bounds(Eigen::Index d) {

@@ -241,10 +241,14 @@ std::vector<CyclicThread> cyclictest_histogram_threads(const std::vector<std::st
   for (std::size_t i = 0; i < threads.size(); ++i) {
     threads[i] = {totals[i], mins[i], avgs[i], maxs[i], {}, i < overflows.size() ? std::optional(overflows[i]) : std::nullopt};
   }
+  // A histogram row is a latency (us) and a count per thread, all non-negative integers; a
+  // line of other numbers is not one (converting 4e62 to an integer is undefined: found by
+  // fuzz/cyclictest).
+  const auto is_count = [](double x) { return x >= 0 && x < 0x1p63 && x == std::floor(x); };
   for (const auto& line : lines) {
     if (line.empty() || line[0] == '#') continue;
     const auto v = numbers_in(line);
-    if (v.size() != threads.size() + 1) continue;
+    if (v.size() != threads.size() + 1 || !std::all_of(v.begin(), v.end(), is_count)) continue;
     for (std::size_t i = 0; i < threads.size(); ++i) {
       if (v[i + 1] > 0) threads[i].histogram[static_cast<long>(v[0])] = static_cast<std::uint64_t>(v[i + 1]);
     }

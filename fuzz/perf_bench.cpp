@@ -1,0 +1,9 @@
+// perf bench sched messaging and pipe output (workloads/parsers.hpp): one input, both parsers.
+#include "fuzz/fuzz_input.hpp"
+#include "workloads/parsers.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string out = scxlab::fuzz::text(data, size);
+  scxlab::fuzz::refuse_or_parse([&] { scxlab::workloads::parse_perf_messaging(out, 100); });
+  return scxlab::fuzz::refuse_or_parse([&] { scxlab::workloads::parse_perf_pipe(out, 1000); });
+}
