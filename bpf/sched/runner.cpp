@@ -20,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "base/unique_fd.hpp"
 #include "bpf/sched/sched_common.h"
 
 namespace scxlab::bpf::sched {
@@ -70,16 +71,6 @@ void check_kernel(const std::string& name) {
 using Object = std::unique_ptr<bpf_object, decltype(&bpf_object__close)>;
 using Link = std::unique_ptr<bpf_link, decltype(&bpf_link__destroy)>;
 using RingBuffer = std::unique_ptr<ring_buffer, decltype(&ring_buffer__free)>;
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 // Writes `value` into the `size`-byte field at `where` (little-endian: its low bytes).
 void store_scalar(void* where, std::size_t size, std::uint64_t value, const std::string& what) {
@@ -223,28 +214,28 @@ void watch(int epoll_fd, int fd) {
 // consumed: on_exit_report has stored it); prints the counters every `interval_s` seconds.
 void serve(const Scheduler& s, ring_buffer* exits, const Counters& counters, unsigned interval_s) {
   const sigset_t signals = stop_signals();
-  Fd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
-  Fd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
-  Fd timer_fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
-  if (signal_fd.fd < 0 || epoll_fd.fd < 0 || timer_fd.fd < 0) {
+  base::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
+  base::UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
+  base::UniqueFd timer_fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+  if (signal_fd.get() < 0 || epoll_fd.get() < 0 || timer_fd.get() < 0) {
     throw std::runtime_error(fmt::format("signalfd/epoll/timerfd: {}", std::strerror(errno)));
   }
-  watch(epoll_fd.fd, signal_fd.fd);
-  watch(epoll_fd.fd, ring_buffer__epoll_fd(exits));
+  watch(epoll_fd.get(), signal_fd.get());
+  watch(epoll_fd.get(), ring_buffer__epoll_fd(exits));
   if (interval_s > 0) {
     const itimerspec every{{static_cast<time_t>(interval_s), 0}, {static_cast<time_t>(interval_s), 0}};
-    timerfd_settime(timer_fd.fd, 0, &every, nullptr);
-    watch(epoll_fd.fd, timer_fd.fd);
+    timerfd_settime(timer_fd.get(), 0, &every, nullptr);
+    watch(epoll_fd.get(), timer_fd.get());
   }
   for (;;) {
     epoll_event ev{};
-    const int n = epoll_wait(epoll_fd.fd, &ev, 1, -1);
+    const int n = epoll_wait(epoll_fd.get(), &ev, 1, -1);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw std::runtime_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-    if (ev.data.fd == signal_fd.fd) return;
-    if (ev.data.fd == timer_fd.fd) {
+    if (ev.data.fd == signal_fd.get()) return;
+    if (ev.data.fd == timer_fd.get()) {
       std::uint64_t expirations = 0;
-      if (read(timer_fd.fd, &expirations, sizeof expirations) > 0) {
+      if (read(timer_fd.get(), &expirations, sizeof expirations) > 0) {
         fmt::print("{}: {}\n", s.name, counters.line());
         std::fflush(stdout);
       }
