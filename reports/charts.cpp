@@ -47,8 +47,11 @@ std::string x_tick(const Axis& x, double at, double top, double bottom, const st
 std::string unit_suffix(const std::string& unit) { return unit.empty() ? "" : " " + unit; }
 
 // Nice tick positions (1, 2, 5 x 10^k steps) covering [low, high], about `count` of them.
+// Ticks are counted as whole steps, never accumulated: near 2^64 (a u64 sentinel in a
+// scheduler's statistics) a step can be below the spacing of doubles, and `t += step` never
+// advanced. Where whole steps cannot be told apart, the range's ends are the ticks.
 std::vector<double> linear_ticks(double low, double high, int count) {
-  if (!(high > low) || count < 1) return {low};
+  if (!(high > low) || !std::isfinite(low) || !std::isfinite(high) || count < 1) return {low};
   const double raw = (high - low) / count;
   const double magnitude = std::pow(10, std::floor(std::log10(raw)));
   double step = magnitude;
@@ -56,8 +59,15 @@ std::vector<double> linear_ticks(double low, double high, int count) {
     step = m * magnitude;
     if (step >= raw) break;
   }
+  const double first = std::ceil(low / step), last = std::floor(high / step + 1e-9);
+  constexpr double kExactSteps = 0x1p52;  // beyond it consecutive step numbers collide
+  if (!(last - first <= 4.0 * count) || std::abs(first) > kExactSteps || std::abs(last) > kExactSteps ||
+      first * step + step == first * step) {
+    return {low, high};
+  }
   std::vector<double> ticks;
-  for (double t = std::ceil(low / step) * step; t <= high + step * 1e-9; t += step) {
+  for (double k = first; k <= last; ++k) {
+    const double t = k * step;
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
   }
   return ticks;
@@ -115,6 +125,7 @@ double max_nines(const std::vector<PercentileSeries>& series) {
 
 std::vector<double> log_ticks(double lo_exp, double hi_exp) {
   std::vector<double> ticks;
+  if (!std::isfinite(lo_exp) || !std::isfinite(hi_exp)) return ticks;  // the loop would never end
   const bool fine = hi_exp - lo_exp <= 2;
   for (double e = lo_exp; e <= hi_exp + 1e-9; ++e) {
     for (const double m : {1.0, 2.0, 5.0}) {
