@@ -330,7 +330,7 @@ int gate_command(GateOptions options) {
   const bool complete = loop.run([&] {
     const auto trials = gate_trials(setup, db, run_id);
     return stats::more_repetitions_wanted(verdict_of(setup, trials, analyse_trials(trials, setup.request())),
-                                           setup.options.threshold);
+                                           setup.options.threshold, loop.measured_rounds());
   });
   progress.finish();
   lab.stop_scheduler();

@@ -75,8 +75,10 @@ GateVerdict gate_verdict(const RunAnalysis& analysis, const std::vector<std::str
 // Another interleaved round could change the answer: a gated metric is inconclusive for want
 // of repetitions, or its "no significant change" measured a change beyond `threshold` on the
 // bad side (a real regression not yet significant: stopping there missed one 10% regression in
-// ten at CV 3%, see tests/stats/gate_simulation_test.cpp).
-bool more_repetitions_wanted(const GateVerdict& v, double threshold);
+// ten at CV 3%, see tests/stats/gate_simulation_test.cpp). Except that a regression already
+// beyond doubt within the first 10 `repetitions` (every regression at Holm-adjusted p <= 0.0005)
+// ends the gate: the other metrics' verdicts cannot turn a fail into a pass.
+bool more_repetitions_wanted(const GateVerdict& v, double threshold, int repetitions);
 
 // The analysis a gate runs: alpha 0.05, min_effect = threshold, one Holm family per candidate
 // over every workload.

@@ -1,6 +1,6 @@
 // The gate's operating characteristics, simulated through the code the gate runs: analyse()
 // with the gate's options, gate_verdict() and the adaptive rule (another interleaved round
-// while more_repetitions_wanted(), up to 20), on a suite shaped like the ci suite (7 gated
+// while more_repetitions_wanted(), up to 20, a regression beyond doubt ending it early), on a suite shaped like the ci suite (7 gated
 // metrics over 3 workloads) with independent normal noise (the worst case for Holm: real
 // metrics of one workload move together). The quick tests assert the bars on fewer gates, the
 // [slow] one on 1000 gates each; a hidden test prints the whole table.
@@ -71,7 +71,7 @@ GateRun simulate_gate(std::uint64_t seed, const Scenario& s) {
   const auto options = gate_analysis_options("baseline", s.threshold, seed);
   for (;;) {
     const auto verdict = gate_verdict(analyse(obs, options), {"candidate"}, {});
-    if (!more_repetitions_wanted(verdict, s.threshold) || run.repetitions >= kMaxReps) {
+    if (!more_repetitions_wanted(verdict, s.threshold, run.repetitions) || run.repetitions >= kMaxReps) {
       run.outcome = verdict.outcome;
       for (const auto& v : verdict.verdicts) {
         if (v.verdict != Verdict::regression) continue;
@@ -130,14 +130,14 @@ TEST_CASE("A/A gates at CV 3% almost never call a regression", "[gate-simulation
   CHECK(r.regression <= 2);  // the bar: at most 1%
 }
 
-// The issue's bar is 95% within 10 repetitions; measured: 100% by 20, about 90% within 10 (the
-// gate's start of 6 repetitions for 7 metrics leaves few looks before 10). Asserted as measured.
+// The bar: 95% within 10 repetitions. Before the early stop for a regression beyond doubt the
+// gate went on for the other metrics' sake and answered within 10 in 89% of 1000 gates.
 TEST_CASE("a 10% regression at CV 3% is called, mostly within 10 repetitions", "[gate-simulation]") {
   const Scenario s{0.03, 0.10, 0.03};
   const auto r = simulate(s, 100, 50000);
   INFO(describe(s, r));
   CHECK(r.detected >= 95);
-  CHECK(r.detected_within_10 >= 80);
+  CHECK(r.detected_within_10 >= 90);
 }
 
 TEST_CASE("detectable_change agrees with the simulated gate", "[gate-simulation]") {
@@ -149,15 +149,14 @@ TEST_CASE("detectable_change agrees with the simulated gate", "[gate-simulation]
   CHECK(*detectable_change(0.10, 10, 0.03, kFamily) > *at_10);
 }
 
-TEST_CASE("over 1000 gates each: A/A false alarms at most 1%, a 10% regression at CV 3% found in 95%, within 10 "
-          "repetitions in 85%", "[gate-simulation][slow]") {
+TEST_CASE("over 1000 gates each: A/A false alarms at most 1%, a 10% regression at CV 3% found within 10 "
+          "repetitions in 95%", "[gate-simulation][slow]") {
   const Scenario aa{0.03, 0, 0.03}, shifted{0.03, 0.10, 0.03};
   const auto r_aa = simulate(aa, 1000, 1);
   const auto r_shifted = simulate(shifted, 1000, 100000);
   WARN(describe(aa, r_aa) << "\n" << describe(shifted, r_shifted));  // the figures, every run
   CHECK(r_aa.regression <= 10);
-  CHECK(r_shifted.detected >= 950);
-  CHECK(r_shifted.detected_within_10 >= 850);
+  CHECK(r_shifted.detected_within_10 >= 950);
 }
 
 // The table behind the numbers in stats/verdict.hpp and the README: CV 3% and 10%, shifts of

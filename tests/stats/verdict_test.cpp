@@ -73,7 +73,7 @@ TEST_CASE("each call of a gated metric becomes its verdict, and the outcome foll
     CHECK(v.verdicts[0].candidate_median == Approx(110));
     CHECK(v.verdicts[0].reason == "because");
     CHECK(v.outcome == c.outcome);
-    CHECK(more_repetitions_wanted(v, 0.03) == c.more);
+    CHECK(more_repetitions_wanted(v, 0.03, 5) == c.more);
   }
 }
 
@@ -82,16 +82,29 @@ TEST_CASE("a regression anywhere fails the gate, over inconclusive and improveme
                                              metric("c", true, Call::worse, 1.2)}),
                               {"cand"}, {});
   CHECK(v.outcome == Outcome::regression);
-  CHECK(more_repetitions_wanted(v, 0.03));  // the inconclusive one could still tell
+  CHECK(more_repetitions_wanted(v, 0.03, 5));  // the inconclusive one could still tell
   const auto pass = gate_verdict(
       analysis_with({metric("a", true, Call::better, 0.9), metric("b", true, Call::no_difference)}), {"cand"}, {});
   CHECK(pass.outcome == Outcome::pass);
-  CHECK_FALSE(more_repetitions_wanted(pass, 0.03));
+  CHECK_FALSE(more_repetitions_wanted(pass, 0.03, 5));
   // "No significant change" that measured a regression beyond the threshold: not yet.
   const auto maybe_worse = gate_verdict(analysis_with({metric("b", true, Call::no_difference, 1.04)}), {"cand"}, {});
   CHECK(maybe_worse.outcome == Outcome::pass);
-  CHECK(more_repetitions_wanted(maybe_worse, 0.03));
-  CHECK_FALSE(more_repetitions_wanted(maybe_worse, 0.05));
+  CHECK(more_repetitions_wanted(maybe_worse, 0.03, 5));
+  CHECK_FALSE(more_repetitions_wanted(maybe_worse, 0.05, 5));
+}
+
+TEST_CASE("a regression beyond doubt within 10 repetitions ends the gate; a doubtful or a late one does not",
+          "[verdict]") {
+  auto analysis = analysis_with({metric("a", true, Call::worse, 1.2), metric("b", true, Call::inconclusive)});
+  auto& worse = *analysis.workloads[0].schedulers[1].metrics[0].vs_baseline;
+  worse.p_adjusted = 0.0001;
+  const auto sure = gate_verdict(analysis, {"cand"}, {});
+  REQUIRE(sure.outcome == Outcome::regression);
+  CHECK_FALSE(more_repetitions_wanted(sure, 0.03, 8));
+  CHECK(more_repetitions_wanted(sure, 0.03, 11));  // past 10 the usual rule: b could still tell
+  worse.p_adjusted = 0.01;
+  CHECK(more_repetitions_wanted(gate_verdict(analysis, {"cand"}, {}), 0.03, 8));
 }
 
 TEST_CASE("only headline directional metrics are gated", "[verdict]") {
@@ -115,7 +128,7 @@ TEST_CASE("a gated metric the candidate lacks is inconclusive, and more rounds w
   CHECK_THAT(v.verdicts[1].reason, Catch::Contains("cand has no values"));
   CHECK(std::isnan(v.verdicts[1].change));
   CHECK(v.outcome == Outcome::inconclusive);
-  CHECK_FALSE(more_repetitions_wanted(v, 0.03));
+  CHECK_FALSE(more_repetitions_wanted(v, 0.03, 5));
 }
 
 TEST_CASE("candidate trials that did not end ok: a regression when the baseline's all did", "[verdict]") {
