@@ -105,7 +105,7 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
       "  scxlab shootout -w messaging:groups=4 -n 10 --target-ci 2%\n"
       "  scxlab shootout -s eevdf@A,eevdf@B -n 10         an A/A test: expect no differences\n"
       "  scxlab shootout --resume scxlab-results/20261124-101500-host-shootout\n"
-      "Exit codes: 0 done, 2 bad input or environment, 130 interrupted (resumable).");
+      "Exit codes: 0 done, 2 bad input or environment, 130 interrupted (resumable), 70 a bug in scxlab.");
 }
 
 std::vector<std::string> command_names(CLI::App& app) {
@@ -186,7 +186,8 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       "  scxlab tune -s scx_rusty -w messaging --maximize messages_per_s -n 40 --time-budget 1h\n"
       "  scxlab tune --space tuner/examples/quadratic.toml --command './my-bench --x {x} --y {y}'\n"
       "  scxlab tune --resume scxlab-results/20261124-101500-host-tune\n"
-      "Exit codes: 0 done (whatever the verdict), 2 bad input or environment, 130 interrupted (resumable).");
+      "Exit codes: 0 done (whatever the verdict), 2 bad input or environment, 130 interrupted (resumable),\n"
+      "70 a bug in scxlab.");
   return cmd;
 }
 
@@ -200,7 +201,8 @@ struct GateText {
 constexpr const char* kGateExitCodes =
     "Exit codes: 0 pass (no regression beyond the threshold), 1 regression, 3 inconclusive (no regression shown,\n"
     "but some metric undecided at --max-reps: the job decides whether that fails), 2 bad input or environment\n"
-    "(one line naming the problem and the fix; nothing written), 130 interrupted (resume with --resume DIR).";
+    "(one line naming the problem and the fix; nothing written), 130 interrupted (resume with --resume DIR),\n"
+    "70 a bug in scxlab (nothing else exits 70: report it with its message).";
 
 CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
   auto* cmd = app.add_subcommand("gate", "Did a change make the scheduler worse? A verdict and an exit code for CI");
@@ -260,7 +262,7 @@ CLI::App* add_baseline(CLI::App& app, BaselineOptions& o) {
   cmd->footer("Examples:\n"
               "  scxlab baseline save main scxlab-results/20261124-101500-host-gate\n"
               "  scxlab baseline list\n"
-              "Exit codes: 0 done, 2 bad input or environment.");
+              "Exit codes: 0 done, 2 bad input or environment, 70 a bug in scxlab.");
   return cmd;
 }
 
@@ -281,7 +283,7 @@ CLI::App* add_noise(CLI::App& app, NoiseOptions& o, std::string& threshold) {
   cmd->add_flag("--take-over", o.take_over, "Stop scx.service/scx_loader for the run and start it again after");
   cmd->add_option("--manifests", o.manifest_dirs, "Extra directory of scheduler manifests (*.toml)");
   cmd->footer("Example: scxlab noise -n 10      then trust the gate for changes above the 10-20 repetition columns\n"
-              "Exit codes: 0 done, 2 bad input or environment, 130 interrupted.");
+              "Exit codes: 0 done, 2 bad input or environment, 130 interrupted, 70 a bug in scxlab.");
   return cmd;
 }
 
@@ -294,12 +296,13 @@ int run_cli(int argc, char** argv) {
   app.footer(
       "Start with 'scxlab doctor', then 'scxlab shootout'. Every command has --help.\n"
       "Exit codes: 0 success, 1 a finding (doctor: cannot run; gate: a regression), 2 bad input or\n"
-      "environment, 3 gate inconclusive, 130 interrupted. scxlab restores every scheduler and knob it\n"
-      "changed on every exit path.\n");
+      "environment, 3 gate inconclusive, 130 interrupted, 70 a bug in scxlab (report it with its message).\n"
+      "scxlab restores every scheduler and knob it changed on every exit path.\n");
 
   bool doctor_json = false;
   auto* doctor = app.add_subcommand("doctor", "Show what this host can do, each item probed");
   doctor->add_flag("--json", doctor_json, "Machine-readable output");
+  doctor->footer("Exit codes: 0 a shootout can run here, 1 it cannot (each failed check says why), 70 a bug in scxlab.");
 
   ShootoutOptions shootout;
   std::string target_ci, budget, timeout, attach, cooldown, min_effect;
@@ -316,6 +319,7 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str()->check(CLI::IsMember({"schedulers", "workloads", "suites", "metrics"}));
   list_cmd->add_flag("--json", list.json, "Machine-readable output");
   list_cmd->add_option("--manifests", list.manifest_dirs, "Extra directory of scheduler manifests");
+  list_cmd->footer("Exit codes: 0 done, 2 bad input (a broken manifest names its file and line), 70 a bug in scxlab.");
 
   HistoryOptions history;
   auto* history_cmd = app.add_subcommand(
@@ -332,7 +336,7 @@ int run_cli(int argc, char** argv) {
   history_cmd->footer("Examples:\n"
                       "  scxlab history                                  runs under scxlab-results/\n"
                       "  scxlab history --metric time_s --workload messaging --changes\n"
-                      "Exit codes: 0 done, 2 bad input or environment.");
+                      "Exit codes: 0 done, 2 bad input or environment, 70 a bug in scxlab.");
 
   GateOptions gate;
   GateText gate_text;
@@ -347,9 +351,12 @@ int run_cli(int argc, char** argv) {
   auto* report_cmd = app.add_subcommand("report", "Print the table and rewrite report.html for a finished run");
   report_cmd->add_option("dir", report.dir, "The run's output directory")->required();
   report_cmd->add_flag("--json", report.json, "Print the analysis as JSON instead of the table");
+  report_cmd->footer("Exit codes: 0 done, 2 bad input (not a finished run's directory), 70 a bug in scxlab.");
 
   auto* restore_cmd = app.add_subcommand(
       "restore", "Undo what an interrupted scxlab left changed (scheduler, knobs), from its journal");
+  restore_cmd->footer("Exit codes: 0 restored or nothing to restore, 2 environment (not root, another run active),\n"
+                      "70 a bug in scxlab.");
 
   std::string help_topic;
   auto* help_cmd = app.add_subcommand("help", "Show the help of scxlab or of one command (as --help does)");

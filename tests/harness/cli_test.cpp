@@ -77,6 +77,19 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
   CHECK(r.out.find("Exit codes") != std::string::npos);
 }
 
+// Exit code 70 is scxlab's own bug (EX_SOFTWARE) and nothing else: every command says so.
+TEST_CASE("every command's --help lists its exit codes, 70 included", "[cli]") {
+  for (const char* command : {"doctor", "shootout", "tune", "list", "history", "gate", "baseline", "noise", "report",
+                              "restore"}) {
+    INFO(command);
+    const auto r = run_process({scxlab_binary(), command, "--help"});
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Exit codes: 0"));
+    CHECK_THAT(r.out, Catch::Contains("70 a bug in scxlab"));
+  }
+  CHECK_THAT(run_process({scxlab_binary(), "--help"}).out, Catch::Contains("70 a bug in scxlab"));
+}
+
 TEST_CASE("scxlab --version names the release and the commit it was built from", "[cli]") {
   const auto r = run_process({scxlab_binary(), "--version"});
   CHECK(r.exit_code == 0);
