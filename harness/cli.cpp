@@ -19,6 +19,7 @@
 #include "harness/noise.hpp"
 #include "harness/shootout.hpp"
 #include "harness/tune.hpp"
+#include "metrics/collector.hpp"
 #include "schedulers/scheduler.hpp"
 
 namespace scxlab::harness {
@@ -293,6 +294,9 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"scxlab: benchmark, compare and tune Linux CPU schedulers (sched_ext and the kernel default)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "scxlab " + scxlab_version(), "Print the version and the commit scxlab was built from");
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Show libbpf's log while the BPF probes load (a verifier's refusal in full)");
+  app.fallthrough();  // -v after the command name too: 'scxlab shootout -v'
   app.footer(
       "Start with 'scxlab doctor', then 'scxlab shootout'. Every command has --help.\n"
       "Exit codes: 0 success, 1 a finding (doctor: cannot run; gate: a regression), 2 bad input or\n"
@@ -365,6 +369,7 @@ int run_cli(int argc, char** argv) {
   try {
     reject_unknown_command(app, argc, argv);
     app.parse(argc, argv);
+    metrics::show_libbpf_log(verbose);
     if (help_cmd->parsed()) return help_command(app, help_topic);
     if (doctor->parsed()) return doctor_command(doctor_json);
     if (list_cmd->parsed()) return list_command(list);

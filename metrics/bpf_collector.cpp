@@ -1,7 +1,9 @@
 #include "metrics/bpf_collector.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,9 +25,17 @@ SCXLAB_EMBEDDED_BPF(scxlab_sched_probes_raw)
 namespace scxlab::metrics {
 namespace {
 
-// libbpf's last warning explains a failed load; it is kept for the error, not printed.
+// libbpf's last warning explains a failed load; it is kept for the error, and printed only
+// when asked for (show_libbpf_log).
 thread_local std::string g_libbpf_last;
+std::atomic<bool> g_libbpf_shown{false};
 int keep_libbpf_message(enum libbpf_print_level level, const char* format, va_list args) {
+  if (g_libbpf_shown) {
+    va_list copy;
+    va_copy(copy, args);
+    std::vfprintf(stderr, format, copy);
+    va_end(copy);
+  }
   if (level == LIBBPF_DEBUG) return 0;
   char buf[512];
   vsnprintf(buf, sizeof buf, format, args);
@@ -176,6 +186,8 @@ std::vector<std::uint32_t> llc_of_cpus(const std::string& cpu_dir, unsigned cpus
   }
   return ids;
 }
+
+void show_libbpf_log(bool on) { g_libbpf_shown = on; }
 
 BpfCollector::BpfCollector(BpfAttach attach) {
   libbpf_set_print(keep_libbpf_message);

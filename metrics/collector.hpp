@@ -57,6 +57,11 @@ struct Capability {
   std::string detail;    // how, when available: "tp_btf", "type 4 config 0xc0"
 };
 
+// libbpf's messages while the probes load, debug included, copied to stderr as they come
+// (scxlab -v): a verifier's refusal in full. Off, only the last warning is kept, for the
+// reason a collector is unavailable.
+void show_libbpf_log(bool on);
+
 struct CollectorOptions {
   bool bpf = true;
   bool perf = true;

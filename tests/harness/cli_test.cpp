@@ -90,6 +90,26 @@ TEST_CASE("every command's --help lists its exit codes, 70 included", "[cli]") {
   CHECK_THAT(run_process({scxlab_binary(), "--help"}).out, Catch::Contains("70 a bug in scxlab"));
 }
 
+TEST_CASE("scxlab -v shows libbpf's log while the probes load; without it libbpf stays quiet", "[cli]") {
+  const auto dir = scxlab::test::fresh_temp_dir("verbose");
+  const auto shootout = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{scxlab_binary(), "shootout", "-s", "eevdf", "-w", "messaging:groups=1,loops=10",
+                                  "-n", "1", "--warmup", "0", "-q", "-o", (dir / "out").string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::filesystem::remove_all(dir / "out");
+    return run_process(argv);
+  };
+  const auto quiet = shootout({});
+  INFO(quiet.err);
+  REQUIRE(quiet.exit_code == 0);
+  CHECK_THAT(quiet.err, !Catch::Contains("libbpf: elf:"));
+  const auto verbose = shootout({"-v"});
+  INFO(verbose.err);
+  REQUIRE(verbose.exit_code == 0);
+  CHECK_THAT(verbose.err, Catch::Contains("libbpf: loading object 'scxlab_probes'"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("scxlab --version names the release and the commit it was built from", "[cli]") {
   const auto r = run_process({scxlab_binary(), "--version"});
   CHECK(r.exit_code == 0);
