@@ -39,4 +39,8 @@ struct Pipe {
 // pipe2(2) with `flags` (O_CLOEXEC, ...); throws std::system_error naming the call.
 Pipe make_pipe(int flags);
 
+// A connected AF_UNIX stream pair used as a pipe, with `flags` (SOCK_CLOEXEC, ...): writing with
+// send(MSG_NOSIGNAL) to a reader that died gives an error instead of SIGPIPE.
+Pipe make_socket_pair(int flags);
+
 }  // namespace scxlab::base

@@ -110,7 +110,7 @@ BackgroundLoad::BackgroundLoad(const std::string& kind) : kind_(kind) {
     defaults = validate(kind, {}).params.value_or(Params{});
     if (def->prepare) def->prepare(defaults);
   }
-  Pipe ready;
+  base::Pipe ready = base::make_pipe(O_CLOEXEC);
   leader_ = fork_group_leader();
   if (leader_ < 0) throw std::runtime_error("fork failed for the background load");
   if (leader_ == 0) {
@@ -119,25 +119,25 @@ BackgroundLoad::BackgroundLoad(const std::string& kind) : kind_(kind) {
     const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0) _exit(1);
     for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) dup2(devnull, fd);
-    if (kind == "hogs") per_cpu(spin, ready.write_end);
-    if (kind == "build") per_cpu(build_slot, ready.write_end);
-    repeat(*def, defaults, scratch_.path(), ready.write_end);
+    if (kind == "hogs") per_cpu(spin, ready.write_end.get());
+    if (kind == "build") per_cpu(build_slot, ready.write_end.get());
+    repeat(*def, defaults, scratch_.path(), ready.write_end.get());
   }
-  ready.close_write();  // so a load that dies at once reads as end of file, not a silent wait
+  ready.write_end.reset();  // so a load that dies at once reads as end of file, not a silent wait
   wait_until_running(ready, def ? 1 : online_cpus());
 }
 
 // The load is fully up (every per-CPU process runs) before the measured child is released.
-void BackgroundLoad::wait_until_running(const Pipe& ready, unsigned processes) {
+void BackgroundLoad::wait_until_running(const base::Pipe& ready, unsigned processes) {
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   for (unsigned started = 0; started < processes;) {
-    pollfd p{ready.read_end, POLLIN, 0};
+    pollfd p{ready.read_end.get(), POLLIN, 0};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     char buf[64];
     if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
       throw std::runtime_error(fmt::format("the background load '{}' did not start within {} s", kind_, kStartTimeout.count()));
     }
-    const auto n = read(ready.read_end, buf, std::min<std::size_t>(sizeof buf, processes - started));
+    const auto n = read(ready.read_end.get(), buf, std::min<std::size_t>(sizeof buf, processes - started));
     if (n == 0) throw std::runtime_error(fmt::format("the background load '{}' stopped before it started", kind_));
     if (n > 0) started += static_cast<unsigned>(n);
   }

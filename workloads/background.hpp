@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include "base/unique_fd.hpp"
 #include "workloads/child.hpp"
 #include "workloads/workload.hpp"
 
@@ -33,7 +34,7 @@ class BackgroundLoad {
   static const std::vector<std::string>& builtin_kinds();
 
  private:
-  void wait_until_running(const Pipe& ready, unsigned processes);
+  void wait_until_running(const base::Pipe& ready, unsigned processes);
 
   std::string kind_;
   ScratchDir scratch_;  // for a tool run as background (declared first: removed after the kill)

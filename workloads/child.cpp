@@ -23,29 +23,6 @@
 
 namespace scxlab::workloads {
 
-Pipe::Pipe(Kind kind) {
-  int fds[2];
-  const int rc = kind == Kind::socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) : pipe2(fds, O_CLOEXEC);
-  if (rc != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
-  read_end = fds[0];
-  write_end = fds[1];
-}
-
-Pipe::~Pipe() {
-  close_read();
-  close_write();
-}
-
-void Pipe::close_read() {
-  if (read_end >= 0) close(read_end);
-  read_end = -1;
-}
-
-void Pipe::close_write() {
-  if (write_end >= 0) close(write_end);
-  write_end = -1;
-}
-
 bool write_all(int fd, const std::string& data) {
   std::size_t done = 0;
   bool socket = true;

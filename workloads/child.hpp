@@ -1,6 +1,6 @@
-// Process plumbing shared by the runner, the generators and background loads: pipes, writing
-// everything, forking children that die with their parent, killing a whole process group,
-// and the private directory a run works in.
+// Process plumbing shared by the runner, the generators and background loads (whose pipes
+// are base::Pipe): writing everything, forking children that die with their parent, killing
+// a whole process group, and the private directory a run works in.
 #pragma once
 
 #include <optional>
@@ -8,19 +8,6 @@
 #include <sys/types.h>
 
 namespace scxlab::workloads {
-
-struct Pipe {
-  enum class Kind { pipe, socket };
-  int read_end = -1, write_end = -1;
-  // O_CLOEXEC: nothing leaks into exec'd tools. A socket pair lets write_all() use
-  // MSG_NOSIGNAL: writing to a reader that died gives an error, not SIGPIPE to the harness.
-  explicit Pipe(Kind kind = Kind::pipe);
-  ~Pipe();
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  void close_read();
-  void close_write();
-};
 
 // Writes everything; false on error. Never raises SIGPIPE on a socket.
 bool write_all(int fd, const std::string& data);

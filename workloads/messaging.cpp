@@ -9,11 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/unique_fd.hpp"
 #include "workloads/builtins.hpp"
 #include "workloads/child.hpp"
 #include "workloads/params.hpp"
@@ -148,17 +150,17 @@ Measurements run_messaging(const Params& p) {
   const Config c{r.integer("groups"), r.integer("fds"), r.integer("loops"), r.integer("size"),
                  r.text("ipc") == "pipes", r.text("mode") == "threads"};
   std::signal(SIGPIPE, SIG_IGN);  // this is the workload's own process (see write_message)
-  Pipe ready, start;
+  const base::Pipe ready = base::make_pipe(O_CLOEXEC), start = base::make_pipe(O_CLOEXEC);
   std::vector<Channel> kept;  // threads share the channels until the end
   Tasks tasks(c.threads);
   for (long g = 0; g < c.groups; ++g) {
     std::vector<Channel> receivers;
     for (long i = 0; i < c.fds; ++i) receivers.push_back(open_channel(c.pipes));
     for (const auto& ch : receivers) {
-      tasks.spawn([&c, ch, &ready, &start] { receiver(c, ch, ready.write_end, start.read_end); });
+      tasks.spawn([&c, ch, &ready, &start] { receiver(c, ch, ready.write_end.get(), start.read_end.get()); });
     }
     for (long i = 0; i < c.fds; ++i) {
-      tasks.spawn([&c, receivers, &ready, &start] { sender(c, receivers, ready.write_end, start.read_end); });
+      tasks.spawn([&c, receivers, &ready, &start] { sender(c, receivers, ready.write_end.get(), start.read_end.get()); });
     }
     // Processes have their copies: close ours now, as hackbench does, so later groups do not
     // inherit (and pay for closing at exit, inside the timed part) every earlier group's fds.
@@ -171,10 +173,10 @@ Measurements run_messaging(const Params& p) {
   // Every task is created and waiting: start them all at once and time until all are done.
   char byte;
   for (long n = 0; n < 2 * c.groups * c.fds; ++n) {
-    if (read(ready.read_end, &byte, 1) != 1) throw WorkloadFailure("a messaging task died before the start");
+    if (read(ready.read_end.get(), &byte, 1) != 1) throw WorkloadFailure("a messaging task died before the start");
   }
   const auto t0 = std::chrono::steady_clock::now();
-  write_all(start.write_end, "s");
+  write_all(start.write_end.get(), "s");
   const bool ok = tasks.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   close_channels(kept);

@@ -18,10 +18,12 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/unique_fd.hpp"
 #include "workloads/background.hpp"
 #include "workloads/child.hpp"
 #include "workloads/measurements.hpp"
@@ -117,17 +119,17 @@ class ChildRun {
     pid_ = fork_group_leader();
     if (pid_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid_ == 0) {
-      child_setup(def, scratch, go_.read_end, err_.write_end);
-      if (def.generate) run_generator(def, params_, go_.read_end, result_.write_end);
-      exec_tool(argv, result_.write_end);
+      child_setup(def, scratch, go_.read_end.get(), err_.write_end.get());
+      if (def.generate) run_generator(def, params_, go_.read_end.get(), result_.write_end.get());
+      exec_tool(argv, result_.write_end.get());
     }
-    go_.close_read();
-    result_.close_write();
-    err_.close_write();
-    fcntl(result_.read_end, F_SETFL, O_NONBLOCK);
-    fcntl(err_.read_end, F_SETFL, O_NONBLOCK);
-    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
-    if (pidfd_ < 0) {
+    go_.read_end.reset();
+    result_.write_end.reset();
+    err_.write_end.reset();
+    fcntl(result_.read_end.get(), F_SETFL, O_NONBLOCK);
+    fcntl(err_.read_end.get(), F_SETFL, O_NONBLOCK);
+    pidfd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
+    if (!pidfd_) {
       const std::string why = std::strerror(errno);
       kill_group(pid_);  // the destructor does not run for a constructor that throws
       throw std::runtime_error("pidfd_open: " + why + " (Linux 5.3 or later is needed)");
@@ -136,7 +138,6 @@ class ChildRun {
 
   ~ChildRun() {
     kill_group(pid_);  // whatever is left of the workload's process group, then reap the root
-    if (pidfd_ >= 0) close(pidfd_);
   }
 
   ChildRun(const ChildRun&) = delete;
@@ -145,7 +146,7 @@ class ChildRun {
   Result wait() {
     if (options_.on_ready) options_.on_ready(pid_);
     started_ = Clock::now();
-    write_all(go_.write_end, "g");
+    write_all(go_.write_end.get(), "g");
     const auto timeout = def_.timeout ? std::min(*def_.timeout, options_.timeout) : options_.timeout;
     const auto deadline = started_ + timeout;
     while (!exited_) {
@@ -167,16 +168,16 @@ class ChildRun {
 
  private:
   void poll_once() {
-    pollfd fds[3] = {{result_.read_end, POLLIN, 0}, {err_.read_end, POLLIN, 0}, {pidfd_, POLLIN, 0}};
+    pollfd fds[3] = {{result_.read_end.get(), POLLIN, 0}, {err_.read_end.get(), POLLIN, 0}, {pidfd_.get(), POLLIN, 0}};
     poll(fds, 3, 50);
-    if (result_.read_end >= 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
-      if (!drain(result_.read_end, out_, kOutputKeep)) {
-        result_.close_read();
+    if (result_.read_end && (fds[0].revents & (POLLIN | POLLHUP))) {
+      if (!drain(result_.read_end.get(), out_, kOutputKeep)) {
+        result_.read_end.reset();
         if (def_.generate) result_complete();
       }
     }
-    if (err_.read_end >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
-      if (!drain(err_.read_end, err_text_, kStderrKeep)) err_.close_read();
+    if (err_.read_end && (fds[1].revents & (POLLIN | POLLHUP))) {
+      if (!drain(err_.read_end.get(), err_text_, kStderrKeep)) err_.read_end.reset();
     }
     if (fds[2].revents & POLLIN) reap();
   }
@@ -184,8 +185,8 @@ class ChildRun {
   // A built-in's result arrived: stop the collectors while its tasks are quiet, then let it exit.
   void result_complete() {
     if (options_.on_finished) options_.on_finished();
-    write_all(go_.write_end, "x");
-    go_.close_write();
+    write_all(go_.write_end.get(), "x");
+    go_.write_end.reset();
   }
 
   // Command workloads that run until stopped: SIGINT at their duration, SIGKILL after a grace.
@@ -220,12 +221,12 @@ class ChildRun {
   }
 
   void collect_stderr(Result& r) {
-    if (err_.read_end >= 0) drain(err_.read_end, err_text_, kStderrKeep);
+    if (err_.read_end) drain(err_.read_end.get(), err_text_, kStderrKeep);
     r.stderr_tail = tail_lines(err_text_, kStderrTailLines);
   }
 
   void finish(Result& r) {
-    if (result_.read_end >= 0) drain(result_.read_end, out_, kOutputKeep);
+    if (result_.read_end) drain(result_.read_end.get(), out_, kOutputKeep);
     collect_stderr(r);
     try {
       const auto m = def_.generate ? generator_result() : tool_result();
@@ -255,10 +256,10 @@ class ChildRun {
   const Definition& def_;
   const RunOptions& options_;
   std::string scratch_;
-  Pipe go_{Pipe::Kind::socket};  // the harness writes to it: no SIGPIPE if the child died
-  Pipe result_, err_;
+  base::Pipe go_ = base::make_socket_pair(SOCK_CLOEXEC);  // the harness writes to it: no SIGPIPE if the child died
+  base::Pipe result_ = base::make_pipe(O_CLOEXEC), err_ = base::make_pipe(O_CLOEXEC);
   pid_t pid_ = -1;
-  int pidfd_ = -1;
+  base::UniqueFd pidfd_;
   Clock::time_point started_ = Clock::now();
   bool exited_ = false;
   bool stop_sent_ = false;

@@ -1,7 +1,9 @@
-// UniqueFd closes what it owns exactly once, and moving it moves the ownership.
+// UniqueFd closes what it owns exactly once, and moving it moves the ownership; the pipes and
+// socket pairs made of them.
 #include <cerrno>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include "base/unique_fd.hpp"
 #include "catch.hpp"
@@ -28,4 +30,16 @@ TEST_CASE("UniqueFd closes on scope exit, on reset and after a move only once", 
     CHECK(is_open(raw));
   }
   CHECK_FALSE(is_open(raw));
+}
+
+TEST_CASE("a socket pair carries bytes like a pipe, and a dead reader is an error, not SIGPIPE", "[fd]") {
+  auto pair = scxlab::base::make_socket_pair(SOCK_CLOEXEC);
+  REQUIRE(::send(pair.write_end.get(), "g", 1, MSG_NOSIGNAL) == 1);
+  char byte = 0;
+  REQUIRE(::read(pair.read_end.get(), &byte, 1) == 1);
+  CHECK(byte == 'g');
+  CHECK((::fcntl(pair.read_end.get(), F_GETFD) & FD_CLOEXEC) != 0);
+  pair.read_end.reset();
+  CHECK(::send(pair.write_end.get(), "x", 1, MSG_NOSIGNAL) == -1);
+  CHECK(errno == EPIPE);
 }

@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <map>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/unique_fd.hpp"
 #include "catch.hpp"
 #include "workloads/child.hpp"
 #include "workloads/frame_metrics.hpp"
@@ -105,20 +107,20 @@ TEST_CASE("frames fails with the reason when the kernel clamps or refuses an att
 
   // Unprivileged, a negative nice is refused with EPERM: run it as nobody in a child process.
   work_calibration();  // measured here, inherited by the child
-  Pipe verdict;
+  base::Pipe verdict = base::make_pipe(O_CLOEXEC);
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
     const auto r = run("frames", {{"duration_s", "1"}, {"sim_nice", "-10"}}, {});
-    write_all(verdict.write_end, r.reason);
+    write_all(verdict.write_end.get(), r.reason);
     _exit(r.status == Result::Status::failed ? 0 : 1);
   }
-  verdict.close_write();
+  verdict.write_end.reset();
   int status = 0;
   waitpid(pid, &status, 0);
   std::string reason(4096, '\0');
-  const auto n = read(verdict.read_end, reason.data(), reason.size());
+  const auto n = read(verdict.read_end.get(), reason.data(), reason.size());
   reason.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
   INFO(reason);
   CHECK(WEXITSTATUS(status) == 0);
