@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 
+#include "base/unique_fd.hpp"
 #include "bpf/embedded.hpp"
 #include "bpf/probes/sched_probes.h"
 #include "stats/histogram.hpp"
@@ -246,10 +247,10 @@ void BpfCollector::trace_root(std::uint32_t n) {
   const scxlab_task_info info{0, 0, 0, n};
   int rc;
   if (mode_ == "tp_btf") {
-    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, root_, 0));
-    if (pidfd < 0) throw std::runtime_error(fmt::format("pidfd_open({}): {}", root_, std::strerror(errno)));
-    rc = bpf_map_update_elem(maps_.task_infos, &pidfd, &info, BPF_ANY);
-    close(pidfd);
+    const base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, root_, 0)));
+    if (!pidfd) throw std::runtime_error(fmt::format("pidfd_open({}): {}", root_, std::strerror(errno)));
+    const int key = pidfd.get();
+    rc = bpf_map_update_elem(maps_.task_infos, &key, &info, BPF_ANY);
   } else {
     const auto pid = static_cast<std::uint32_t>(root_);
     rc = bpf_map_update_elem(maps_.task_infos, &pid, &info, BPF_ANY);

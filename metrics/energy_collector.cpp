@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/unique_fd.hpp"
 #include "metrics/periodic.hpp"
 
 namespace scxlab::metrics {
@@ -129,20 +130,15 @@ std::vector<EnergyCounter> powercap_counters(const fs::path& root, std::string& 
   return counters;
 }
 
-// A perf event's file descriptor, closed with the last counter reading it.
-struct PerfFd {
-  int fd;
-  ~PerfFd() { close(fd); }
-};
-
 EnergyCounter open_energy_pkg(perf_event_attr attr, int cpu, double joules_per_count) {
   const long fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
   if (fd < 0) throw std::runtime_error(fmt::format("perf_event_open(power/energy-pkg/, cpu {}): {}", cpu, std::strerror(errno)));
-  auto owned = std::make_shared<PerfFd>(PerfFd{static_cast<int>(fd)});
+  // Closed with the last copy of the counter reading it.
+  auto owned = std::make_shared<base::UniqueFd>(static_cast<int>(fd));
   EnergyCounter c{fmt::format("cpu {}", cpu),
                   [owned] {
                     std::uint64_t v = 0;
-                    if (read(owned->fd, &v, sizeof v) != static_cast<ssize_t>(sizeof v)) {
+                    if (read(owned->get(), &v, sizeof v) != static_cast<ssize_t>(sizeof v)) {
                       throw std::runtime_error(std::string("reading power/energy-pkg/: ") + std::strerror(errno));
                     }
                     return v;

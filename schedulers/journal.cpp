@@ -123,12 +123,8 @@ Journal::Journal(std::string path) : path_(std::move(path)) {
     throw std::runtime_error(fmt::format("cannot create the restore journal's directory {}: {} (run scxlab as root)",
                                          dir.string(), ec.message()));
   }
-  lock_fd_ = take_lock(path_ + ".lock", path_);
+  lock_fd_.reset(take_lock(path_ + ".lock", path_));
   load();
-}
-
-Journal::~Journal() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::string Journal::default_path() { return "/run/scxlab/journal.json"; }

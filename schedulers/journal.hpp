@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "base/unique_fd.hpp"
+
 namespace scxlab::schedulers {
 
 struct JournalEntry {
@@ -37,7 +39,6 @@ class Journal {
   // Opens (creating directories and file) the journal; takes the lock (throws
   // std::runtime_error naming the holder's pid if another process has it).
   explicit Journal(std::string path = default_path());
-  ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
@@ -72,7 +73,7 @@ class Journal {
   void persist();
   void load();
   std::string path_;
-  int lock_fd_ = -1;
+  base::UniqueFd lock_fd_;  // held for the journal's life: one scxlab run changes this machine
   std::vector<JournalEntry> entries_;
   std::vector<std::string> load_notes_;  // an unreadable journal found at start-up
 };

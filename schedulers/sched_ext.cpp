@@ -44,16 +44,12 @@ SchedExtStatus read_sched_ext_status(const std::string& root) {
 SchedExtStatus read_sched_ext_status() { return read_sched_ext_status(HostPaths{}.sched_ext); }
 
 KmsgCursor::KmsgCursor(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) {
+  fd_.reset(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd_) {
     error_ = fmt::format("kernel log {} unreadable: {}", path, host::errno_text(errno));
     return;
   }
-  ::lseek(fd_, 0, SEEK_END);
-}
-
-KmsgCursor::~KmsgCursor() {
-  if (fd_ >= 0) ::close(fd_);
+  ::lseek(fd_.get(), 0, SEEK_END);
 }
 
 void KmsgCursor::take(const std::string& record) {
@@ -67,10 +63,10 @@ void KmsgCursor::take(const std::string& record) {
 }
 
 void KmsgCursor::poll() {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   char buf[8192];
   for (;;) {
-    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    const ssize_t n = ::read(fd_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EPIPE) continue;  // records were overwritten before we read them
     if (n <= 0) break;                      // EAGAIN: nothing new; 0: end of a plain file

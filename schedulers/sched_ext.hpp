@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "schedulers/scheduler.hpp"
 
 namespace scxlab::schedulers {
@@ -29,7 +30,6 @@ SchedExtStatus read_sched_ext_status(const std::string& root);
 class KmsgCursor {
  public:
   explicit KmsgCursor(const std::string& path);
-  ~KmsgCursor();
   KmsgCursor(const KmsgCursor&) = delete;
   KmsgCursor& operator=(const KmsgCursor&) = delete;
 
@@ -40,7 +40,7 @@ class KmsgCursor {
 
  private:
   void take(const std::string& record);
-  int fd_ = -1;
+  base::UniqueFd fd_;
   std::string error_;
   std::string partial_;
   std::deque<std::string> lines_;
