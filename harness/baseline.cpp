@@ -84,24 +84,29 @@ store::ResultsDb open_store(const std::string& path, bool create) {
   return open_results_db(path);
 }
 
+std::optional<LoadedRun> load_run_at(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    if (!fs::exists(fs::path(path) / "results.db")) {
+      throw UsageError(fmt::format("{}: a directory without results.db: give a run's output directory", what));
+    }
+    auto run = latest_stored_run(path);
+    auto source = fmt::format("{} in {}", describe(run.run), path);
+    return LoadedRun{std::move(run), std::move(source)};
+  }
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto run = read_export(path);
+  auto source = fmt::format("{} from {}", describe(run.run), path);
+  return LoadedRun{std::move(run), std::move(source)};
+}
+
 std::optional<StoredBaseline> find_stored_baseline(const std::string& baseline, const std::string& label,
                                                    const std::string& store_path) {
+  if (auto loaded = load_run_at(baseline, "--baseline " + baseline)) {
+    auto chosen = choose_label(loaded->run, label, baseline);
+    return StoredBaseline{std::move(loaded->run), std::move(chosen), std::move(loaded->source)};
+  }
   std::error_code ec;
-  if (fs::is_directory(baseline, ec)) {
-    if (!fs::exists(fs::path(baseline) / "results.db")) {
-      throw UsageError(fmt::format("--baseline {}: a directory without results.db: give a run's output directory", baseline));
-    }
-    auto run = latest_stored_run(baseline);
-    auto chosen = choose_label(run, label, baseline);
-    auto source = fmt::format("{} in {}", describe(run.run), baseline);
-    return StoredBaseline{std::move(run), std::move(chosen), std::move(source)};
-  }
-  if (fs::exists(baseline, ec)) {
-    auto run = read_export(baseline);
-    auto chosen = choose_label(run, label, baseline);
-    auto source = fmt::format("{} from {}", describe(run.run), baseline);
-    return StoredBaseline{std::move(run), std::move(chosen), std::move(source)};
-  }
   if (!fs::exists(store_path, ec)) return std::nullopt;
   const auto db = open_results_db(store_path);
   const auto saved = db.baseline(baseline);

@@ -27,6 +27,17 @@ struct StoredBaseline {
   std::string source;  // for people: "stored baseline 'main' (run 3f2a9c1e of 2026-11-24T10:00:00Z)"
 };
 
+// A stored run named by a path: a run directory (its results.db's latest run) or a JSON export
+// (results.json); `source` says which, for people: "run 3f2a9c1e of 2026-11-24T10:00:00Z in
+// DIR". Empty when nothing exists at `path`. UsageError (naming `what`, e.g. "--baseline
+// DIR", and the fix) for a directory without results.db or a run, or a file that is not a
+// usable export. `scxlab gate --baseline` and `scxlab compare` read runs through this.
+struct LoadedRun {
+  store::StoredRun run;
+  std::string source;
+};
+std::optional<LoadedRun> load_run_at(const std::string& path, const std::string& what);
+
 // A --baseline that names a stored run: an existing directory (its results.db's latest run),
 // an existing file (a JSON export), or a baseline saved in the store at `store_path`. Empty
 // when it names none of these (then it is a scheduler configuration). `label` picks the

@@ -12,6 +12,7 @@
 #include "base/files.hpp"
 #include "harness/baseline.hpp"
 #include "harness/commands.hpp"
+#include "harness/compare.hpp"
 #include "harness/doctor.hpp"
 #include "harness/errors.hpp"
 #include "harness/gate.hpp"
@@ -288,6 +289,24 @@ CLI::App* add_noise(CLI::App& app, NoiseOptions& o, std::string& threshold) {
   return cmd;
 }
 
+CLI::App* add_compare(CLI::App& app, CompareOptions& o, std::string& min_effect) {
+  auto* cmd = app.add_subcommand("compare", "Compare the same schedulers and workloads across two finished runs (B against A)");
+  cmd->add_option("run_a", o.run_a, "The baseline run: a run directory or its results.json")->required();
+  cmd->add_option("run_b", o.run_b, "The run compared with it: a run directory or its results.json")->required();
+  cmd->add_option("-o,--out", o.html, "Write the HTML report (both runs' repetitions, the calls on top) to this file");
+  cmd->add_option("--json", o.json, "Write the comparison as JSON to this file ('-': stdout, instead of the table)");
+  cmd->add_option("--min-effect", min_effect, "Smallest change called better or worse (default: run A's, e.g. 2%)");
+  cmd->footer("Each scheduler's cells are compared side to side: 'scx_lavd @B' against 'scx_lavd @A', with a\n"
+              "shootout's statistics. The runs were not interleaved in time, so drift between them (thermal state,\n"
+              "firmware, background load, another kernel) is not in the intervals: the output says so, naming\n"
+              "both runs' host, kernel and date. Cells only one run has are listed, not dropped.\n"
+              "Example (before and after a kernel upgrade):\n"
+              "  scxlab compare scxlab-results/20261124-101500-host-shootout scxlab-results/20261201-093000-host-shootout "
+              "-o compare.html\n"
+              "Exit codes: 0 done, 2 bad input (a path that is not a run: the message names it), 70 a bug in scxlab.");
+  return cmd;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -351,6 +370,10 @@ int run_cli(int argc, char** argv) {
   std::string noise_threshold;
   auto* noise_cmd = add_noise(app, noise, noise_threshold);
 
+  CompareOptions compare;
+  std::string compare_min_effect;
+  auto* compare_cmd = add_compare(app, compare, compare_min_effect);
+
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "Print the table and rewrite report.html for a finished run");
   report_cmd->add_option("dir", report.dir, "The run's output directory")->required();
@@ -375,6 +398,10 @@ int run_cli(int argc, char** argv) {
     if (list_cmd->parsed()) return list_command(list);
     if (history_cmd->parsed()) return history_command(history);
     if (report_cmd->parsed()) return report_command(report);
+    if (compare_cmd->parsed()) {
+      if (!compare_min_effect.empty()) compare.min_effect = parse_fraction(compare_min_effect, "--min-effect");
+      return compare_command(compare);
+    }
     if (restore_cmd->parsed()) return restore_command();
     if (baseline_cmd->parsed()) {
       if (baseline.action == "save" && (baseline.name.empty() || baseline.run.empty())) {

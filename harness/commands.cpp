@@ -155,6 +155,8 @@ AnalysisRequest tune_request(const store::RunInfo& run) {
   return request;
 }
 
+}  // namespace
+
 AnalysisRequest request_from_plan(const store::RunInfo& run) {
   if (run.kind == "tune") return tune_request(run);
   AnalysisRequest request;
@@ -171,8 +173,6 @@ AnalysisRequest request_from_plan(const store::RunInfo& run) {
   }
   return request;
 }
-
-}  // namespace
 
 int list_command(const ListOptions& o) {
   nlohmann::json rows;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/results.hpp"
+
 namespace scxlab::harness {
 
 struct ListOptions {
@@ -31,5 +33,9 @@ struct ReportOptions {
 int report_command(const ReportOptions& o);
 
 int restore_command();
+
+// The analysis a stored run's plan asks for: its baseline, minimum effect, seed and each
+// workload's headline metrics (a tune's: its validation).
+AnalysisRequest request_from_plan(const store::RunInfo& run);
 
 }  // namespace scxlab::harness

@@ -103,16 +103,20 @@ std::string signed_estimate(double median, double low, double high) {
 }
 }  // namespace
 
+std::string change_with_interval(const stats::Comparison& c) {
+  if (c.no_ratio.empty() && std::isfinite(c.ratio)) {
+    return fmt::format("{} [{}, {}]", format_change(c.ratio), format_change(c.ratio_ci_low),
+                       format_change(c.ratio_ci_high));
+  }
+  return "difference " + signed_estimate(c.difference, c.difference_ci_low, c.difference_ci_high);
+}
+
 std::string comparison_text(const stats::Comparison& c) {
   const auto p = format_p(c.p_adjusted);
   const auto p_text = p.front() == '<' ? "p" + p : "p=" + p;
-  if (c.no_ratio.empty() && std::isfinite(c.ratio)) {
-    return fmt::format("{} [{}, {}], {}", format_change(c.ratio), format_change(c.ratio_ci_low),
-                       format_change(c.ratio_ci_high), p_text);
-  }
-  return fmt::format("difference {} (no ratio: {}), {}",
-                     signed_estimate(c.difference, c.difference_ci_low, c.difference_ci_high),
-                     c.no_ratio.empty() ? "not defined" : c.no_ratio, p_text);
+  if (c.no_ratio.empty() && std::isfinite(c.ratio)) return fmt::format("{}, {}", change_with_interval(c), p_text);
+  return fmt::format("{} (no ratio: {}), {}", change_with_interval(c), c.no_ratio.empty() ? "not defined" : c.no_ratio,
+                     p_text);
 }
 
 std::string format_percent(double fraction) {

@@ -23,6 +23,9 @@ std::string format_tick(double v, double step);
 
 std::string format_change(double ratio);  // ratio of medians -> "+3.1%", "-12.4%", "+250%"
 std::string format_p(double p);           // "<0.001", "0.034", "0.12", "1"
+// The change and its interval: "+3.1% [+1.0%, +5.2%]", or where no ratio is used the
+// difference of medians: "difference +0.52 [+0.10, +0.90]". Never nan or inf.
+std::string change_with_interval(const stats::Comparison& c);
 // A comparison's evidence without the call word: "+3.1% [+1.0%, +5.2%], p=0.004", or where no
 // ratio is used, the difference of medians: "difference +0.52 [+0.10, +0.90] (no ratio: the
 // baseline's median is 0), p=0.004". Never nan or inf.

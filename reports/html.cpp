@@ -137,9 +137,9 @@ std::string calls_cell(const CallCounts& c) {
 std::string summary(const ReportInput& in) {
   const auto& a = in.analysis;
   std::string out = "<section id=\"summary\" aria-labelledby=\"summary-h\"><h2 id=\"summary-h\">Summary</h2>";
-  if (a.overall_ranking.empty()) {
+  if (a.workloads.empty()) {
     out += "<p>No trial counted in the statistics: nothing to compare.</p>";
-  } else {
+  } else if (!a.overall_ranking.empty()) {
     out += fmt::format(
         "<div class=\"table-wrap\"><table class=\"ranking\"><caption>Overall ranking. Score: geometric mean over the "
         "workloads of the headline changes against {}, above 1 is better. It orders point estimates; the calls "
@@ -210,7 +210,8 @@ std::string change_cell(const stats::MetricResult& m, bool is_baseline) {
       esc(c.reason.empty() ? detail : c.reason), esc(text), esc(detail));
 }
 
-std::string results_table(const stats::WorkloadAnalysis& w, const std::string& baseline) {
+std::string results_table(const ReportInput& in, const stats::WorkloadAnalysis& w) {
+  const auto& baseline = in.analysis.baseline;
   const auto columns = column_metrics(w);
   std::string head1 = "<tr><th scope=\"col\" rowspan=\"2\">Rank</th><th scope=\"col\" rowspan=\"2\">Scheduler</th>"
                       "<th scope=\"col\" rowspan=\"2\">n</th>";
@@ -237,7 +238,7 @@ std::string results_table(const stats::WorkloadAnalysis& w, const std::string& b
         continue;
       }
       n = std::max(n, m->summary.n);
-      cells += estimate_cell(metric, m->summary) + change_cell(*m, s->scheduler == baseline);
+      cells += estimate_cell(metric, m->summary) + change_cell(*m, is_baseline(in, s->scheduler));
     }
     body += fmt::format("<tr data-scheduler=\"{0}\"><td class=\"rank\">{1}</td><th scope=\"row\">{0}</th>"
                         "<td class=\"num\">{2}</td>{3}</tr>",
@@ -249,7 +250,8 @@ std::string results_table(const stats::WorkloadAnalysis& w, const std::string& b
                      esc(w.workload), esc(w.workload), esc(baseline), head1, head2, body);
 }
 
-std::string all_metrics_table(const stats::WorkloadAnalysis& w, const std::string& baseline) {
+std::string all_metrics_table(const ReportInput& in, const stats::WorkloadAnalysis& w) {
+  const auto& baseline = in.analysis.baseline;
   std::string body;
   for (const auto& s : w.schedulers) {
     for (const auto& m : s.metrics) {
@@ -261,7 +263,7 @@ std::string all_metrics_table(const stats::WorkloadAnalysis& w, const std::strin
                           esc(s.scheduler), esc(s.scheduler), esc(m.metric), esc(m.unit),
                           esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum), exact(sum.cv),
                           format_percent(sum.cv), exact(sum.min), format_number(sum.min), exact(sum.max),
-                          format_number(sum.max), change_cell(m, s.scheduler == baseline),
+                          format_number(sum.max), change_cell(m, is_baseline(in, s.scheduler)),
                           esc(m.vs_baseline ? m.vs_baseline->reason : ""));
     }
   }
@@ -292,7 +294,7 @@ std::vector<StripSeries> strip_series(const ReportInput& in, const stats::Worklo
     out.push_back(std::move(series));
   }
   // The baseline first: the dashed reference line is its median.
-  std::stable_partition(out.begin(), out.end(), [&](const StripSeries& s) { return s.scheduler == in.analysis.baseline; });
+  std::stable_partition(out.begin(), out.end(), [&](const StripSeries& s) { return is_baseline(in, s.scheduler); });
   return out;
 }
 
@@ -437,8 +439,8 @@ std::string workload_section(const ReportInput& in, std::size_t index, const Col
                                 "<h2 id=\"{0}-h\">{1}</h2>",
                                 id, esc(w.workload));
   out += workload_params(in, w.workload);
-  out += results_table(w, in.analysis.baseline);
-  out += all_metrics_table(w, in.analysis.baseline);
+  out += results_table(in, w);
+  out += all_metrics_table(in, w);
   out += strip_plots(in, w, id, colors);
   out += distributions(in, w, id, colors);
   out += unavailable_list(in, w.workload);

@@ -118,6 +118,10 @@ std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRe
   return out;
 }
 
+bool is_baseline(const ReportInput& input, const std::string& label) {
+  return label == input.analysis.baseline || input.baselines.count(label) > 0;
+}
+
 std::vector<std::string> warnings(const ReportInput& input) {
   std::vector<std::string> out;
   if (input.run.host.is_object() && input.run.host.value("virtualized", false)) {

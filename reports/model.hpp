@@ -36,7 +36,14 @@ struct ReportInput {
   std::vector<std::string> notes{};        // the harness's remarks: time budget, resume, ...
   std::optional<stats::AnalysisOptions> options{};  // alpha and minimum effect, for the method text
   std::string lead_html{};                 // a command's own section shown first (a gate's verdict)
+  // Labels that are a baseline beside analysis.baseline: a compare analyses each scheduler's
+  // run-B side against its own run-A side, and every run-A side is a baseline.
+  std::set<std::string> baselines{};
 };
+
+// Whether `label` is compared against rather than compared: analysis.baseline or one of
+// input.baselines.
+bool is_baseline(const ReportInput& input, const std::string& label);
 
 // How the trials of one workload on one scheduler ended (an interrupted trial that was run
 // again on resume is not counted).

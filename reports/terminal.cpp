@@ -9,30 +9,21 @@
 #include <unistd.h>
 
 #include "reports/format.hpp"
+#include "reports/text_parts.hpp"
 
 namespace scxlab::reports {
-namespace {
-
-constexpr const char* kGreen = "\x1b[32m";
-constexpr const char* kRed = "\x1b[31m";
-constexpr const char* kBold = "\x1b[1m";
-constexpr const char* kReset = "\x1b[0m";
-constexpr std::size_t kMaxLabel = 24;
-constexpr const char* kMissing = "-";
+namespace text_detail {
 
 std::string pad(const std::string& s, std::size_t width) {
   return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
 }
 
-// Trailing blanks are padding only.
 std::string trim_right(const std::string& s) { return s.substr(0, s.find_last_not_of(' ') + 1); }
 
 std::string shorten(const std::string& s, std::size_t width) {
   return s.size() <= width ? s : s.substr(0, width - 1) + "~";
 }
 
-// Breaks prose into lines of at most `width` columns: the first starts with `first`, the
-// others with `indent`.
 std::string wrap(const std::string& first, const std::string& text, std::size_t width, const std::string& indent) {
   std::string out, line = first;
   bool has_word = false;
@@ -54,19 +45,34 @@ std::string wrap(const std::string& first, const std::string& text, std::size_t 
   return out + line + "\n";
 }
 
-class Painter {
- public:
-  explicit Painter(bool on) : on_(on) {}
-  std::string bold(const std::string& s) const { return on_ ? kBold + s + kReset : s; }
-  // Colour for a called change only: an uncalled difference is never painted as a win.
-  std::string change(const std::string& text, const stats::MetricResult* m) const {
-    if (!on_ || !m || !m->vs_baseline || !is_called(m->vs_baseline->call)) return text;
-    return (m->vs_baseline->call == stats::Call::better ? kGreen : kRed) + text + kReset;
-  }
+namespace {
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kRed = "\x1b[31m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kReset = "\x1b[0m";
+}  // namespace
 
- private:
-  bool on_;
-};
+std::string Painter::bold(const std::string& s) const { return on_ ? kBold + s + kReset : s; }
+
+std::string Painter::change(const std::string& text, const stats::Comparison* c) const {
+  if (!on_ || !c || !is_called(c->call)) return text;
+  return (c->call == stats::Call::better ? kGreen : kRed) + text + kReset;
+}
+
+void render_list(std::string& out, const std::string& title, const std::vector<std::string>& items,
+                 const TerminalOptions& options, const Painter& paint) {
+  if (items.empty()) return;
+  out += "\n" + paint.bold(title) + "\n";
+  for (const auto& item : items) out += wrap("  - ", item, options.width, "    ");
+}
+
+}  // namespace text_detail
+
+namespace {
+using namespace text_detail;
+
+constexpr std::size_t kMaxLabel = 24;
+constexpr const char* kMissing = "-";
 
 struct Column {
   std::string metric, title, subtitle;
@@ -190,13 +196,6 @@ std::string method_text(const ReportInput& input) {
   return fmt::format("cells: median [{:g}% interval]; a change is a ratio of medians, called better/worse only when "
                      "Holm-adjusted Mann-Whitney p < {:g} and its interval lies beyond +-{:g}%",
                      100 * o.level, o.alpha, 100 * o.min_effect);
-}
-
-void render_list(std::string& out, const std::string& title, const std::vector<std::string>& items,
-                 const TerminalOptions& options, const Painter& paint) {
-  if (items.empty()) return;
-  out += "\n" + paint.bold(title) + "\n";
-  for (const auto& item : items) out += wrap("  - ", item, options.width, "    ");
 }
 
 // One line per missing metric and reason, naming the workloads it was missing from: a host

@@ -16,6 +16,7 @@
 #include "catch.hpp"
 #include "dom.hpp"
 #include "fixture.hpp"
+#include "process.hpp"
 #include "report_checks.hpp"
 #include "reports/html.hpp"
 
@@ -75,33 +76,51 @@ Run run_with_timeout(const std::vector<std::string>& argv, const fs::path& dir) 
   return r;
 }
 
-// The DOM after the page loaded and its script ran, from headless Chromium.
-Run dump_dom(const fs::path& html, const fs::path& work) {
+// Headless Chromium on `html` doing `action` (--dump-dom, --screenshot=PATH); the page's
+// console messages go to stderr as ":CONSOLE(" lines.
+Run in_chromium(const fs::path& html, const fs::path& work, const std::vector<std::string>& action) {
   const auto profile = work / "profile";
   fs::create_directories(profile);
-  return run_with_timeout({chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           "--user-data-dir=" + profile.string(), "--dump-dom", "file://" + html.string()},
-                          work);
+  std::vector<std::string> argv{chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", "--enable-logging=stderr", "--v=0",
+                                "--user-data-dir=" + profile.string()};
+  argv.insert(argv.end(), action.begin(), action.end());
+  argv.push_back("file://" + html.string());
+  return run_with_timeout(argv, work);
+}
+
+// The DOM after the page loaded and its script ran, from headless Chromium.
+Run dump_dom(const fs::path& html, const fs::path& work) { return in_chromium(html, work, {"--dump-dom"}); }
+
+bool skip_without_chromium() {
+  if (fs::exists(chromium())) return false;
+  // Tests print this marker so CTest reports the test as skipped (SKIP_REGULAR_EXPRESSION).
+  const std::string why = "SCXLAB-SKIPPED: Chromium is not installed at " + chromium() +
+                          ", so the HTML report was not checked in a browser (Debian: apt-get install chromium, "
+                          "or scripts/setup.sh --test; another path: SCXLAB_CHROMIUM=/path/to/chromium)";
+  std::cout << why << std::endl;
+#ifdef SKIP
+  SKIP(why);
+#endif
+  WARN(why);
+  return true;
+}
+
+// A tiny real shootout into `out` with the real binary.
+void shootout(const fs::path& out) {
+  const auto r = test::run_process({test::scxlab_binary(), "shootout", "-s", "eevdf", "-w",
+                                    "messaging:groups=1,loops=20", "-n", "3", "--warmup", "0", "--no-bpf", "-q", "-o",
+                                    out.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
 }
 
 }  // namespace
 
 TEST_CASE("in a real browser the report shows the store's and the analysis's numbers, charts drawn",
           "[reports][browser]") {
-  if (!fs::exists(chromium())) {
-    // Tests print this marker so CTest reports the test as skipped (SKIP_REGULAR_EXPRESSION).
-    const std::string why = "SCXLAB-SKIPPED: Chromium is not installed at " + chromium() +
-                            ", so the HTML report was not checked in a browser (Debian: apt-get install chromium, "
-                            "or scripts/setup.sh --test; another path: SCXLAB_CHROMIUM=/path/to/chromium)";
-    std::cout << why << std::endl;
-#ifdef SKIP
-    SKIP(why);
-#else
-    WARN(why);
-    return;
-#endif
-  }
+  if (skip_without_chromium()) return;
   test::ReportFixture f("browser");
   const auto html_path = f.dir.path / "report.html";
   reports::write_html_report(html_path.string(), f.input);
@@ -128,4 +147,42 @@ TEST_CASE("in a real browser the report shows the store's and the analysis's num
   CHECK(test::check_results_tables(dom, f.input) == 12);
   CHECK(test::check_strip_plots(dom, f.input) == 6);
   CHECK(test::check_distributions(dom, f.input) == 1);
+}
+
+TEST_CASE("in a real browser a compare report of two real runs opens without console errors, charts drawn",
+          "[reports][browser][compare]") {
+  if (skip_without_chromium()) return;
+  const auto dir = test::fresh_temp_dir("browser-compare");
+  shootout(dir / "a");
+  shootout(dir / "b");
+  const auto html_path = dir / "compare.html";
+  const auto r = test::run_process({test::scxlab_binary(), "compare", (dir / "a").string(), (dir / "b").string(), "-o",
+                                    html_path.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto file = read_file(html_path);
+  test::check_self_contained(file);
+
+  const auto run = dump_dom(html_path, dir);
+  INFO("chromium stderr: " << run.err);
+  REQUIRE(run.status == 0);
+  CHECK(run.err.find(":CONSOLE(") == std::string::npos);
+  const auto root = test::elements(run.out, "html");
+  REQUIRE(root.size() == 1);
+  CHECK(root[0].attr("data-scxlab-ready") == "yes");
+  // The compare section on top, then strip plots with both runs' repetitions as dots.
+  CHECK(run.out.find("id=\"compare\"") < run.out.find("class=\"workload\""));
+  CHECK(test::count_of(run.out, "<svg") == test::count_of(file, "<svg"));
+  CHECK(test::count_of(run.out, "<svg") > 0);
+  CHECK(test::count_of(run.out, "<circle") == test::count_of(file, "<circle"));
+  CHECK(test::count_of(run.out, "data-scheduler=\"eevdf @A\"") > 0);
+  CHECK(test::count_of(run.out, "data-scheduler=\"eevdf @B\"") > 0);
+
+  const auto shot = fs::path(SCXLAB_BINARY_DIR) / "tests" / "compare-report.png";
+  fs::remove(shot);
+  const auto screenshot = in_chromium(html_path, dir, {"--window-size=1280,2400", "--screenshot=" + shot.string()});
+  INFO("chromium stderr: " << screenshot.err);
+  CHECK(screenshot.status == 0);
+  CHECK(fs::exists(shot));
+  std::cout << "compare report screenshot: " << shot.string() << std::endl;
 }
