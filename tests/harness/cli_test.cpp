@@ -79,7 +79,7 @@ TEST_CASE("help teaches: examples and exit codes", "[cli]") {
 
 // Exit code 70 is scxlab's own bug (EX_SOFTWARE) and nothing else: every command says so.
 TEST_CASE("every command's --help lists its exit codes, 70 included", "[cli]") {
-  for (const char* command : {"doctor", "shootout", "tune", "list", "history", "gate", "baseline", "noise", "report",
+  for (const char* command : {"doctor", "shootout", "tune", "list", "history", "gate", "baseline", "noise", "report", "compare",
                               "restore"}) {
     INFO(command);
     const auto r = run_process({scxlab_binary(), command, "--help"});

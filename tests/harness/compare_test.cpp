@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/files.hpp"
 #include "catch.hpp"
 #include "process.hpp"
 
@@ -20,16 +21,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::stringstream s;
-  s << std::ifstream(p).rdbuf();
-  return s.str();
-}
+std::string read_file(const fs::path& p) { return scxlab::base::read_file_or_empty(p.string()); }
 
 // A tiny real shootout into `out`; `schedulers` as -s takes them.
 void shootout(const fs::path& out, const std::string& schedulers) {
-  const auto r = run_process({scxlab_binary(), "shootout", "-s", schedulers, "-w", "messaging:groups=1,loops=20", "-n",
-                              "3", "--warmup", "0", "--no-bpf", "-q", "-o", out.string()});
+  const auto r = scxlab::test::run_tiny_shootout(out, schedulers);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

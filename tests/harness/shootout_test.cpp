@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "base/files.hpp"
 #include "catch.hpp"
 #include "process.hpp"
 
@@ -21,11 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::stringstream s;
-  s << std::ifstream(p).rdbuf();
-  return s.str();
-}
+std::string read_file(const fs::path& p) { return scxlab::base::read_file_or_empty(p.string()); }
 
 struct Row {
   std::int64_t seq;

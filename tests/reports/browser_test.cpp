@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/files.hpp"
 #include "catch.hpp"
 #include "dom.hpp"
 #include "fixture.hpp"
@@ -33,11 +34,7 @@ std::string chromium() {
   return chosen && *chosen ? chosen : "/usr/bin/chromium";
 }
 
-std::string read_file(const fs::path& p) {
-  std::stringstream s;
-  s << std::ifstream(p).rdbuf();
-  return s.str();
-}
+std::string read_file(const fs::path& p) { return scxlab::base::read_file_or_empty(p.string()); }
 
 struct Run {
   int status = -1;  // exit status, or -1 when killed at the timeout
@@ -107,11 +104,8 @@ bool skip_without_chromium() {
   return true;
 }
 
-// A tiny real shootout into `out` with the real binary.
 void shootout(const fs::path& out) {
-  const auto r = test::run_process({test::scxlab_binary(), "shootout", "-s", "eevdf", "-w",
-                                    "messaging:groups=1,loops=20", "-n", "3", "--warmup", "0", "--no-bpf", "-q", "-o",
-                                    out.string()});
+  const auto r = test::run_tiny_shootout(out);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 }

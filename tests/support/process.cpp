@@ -54,6 +54,11 @@ std::filesystem::path fresh_temp_dir(const std::string& name) {
   return dir;
 }
 
+ProcessResult run_tiny_shootout(const std::filesystem::path& out, const std::string& schedulers) {
+  return run_process({scxlab_binary(), "shootout", "-s", schedulers, "-w", "messaging:groups=1,loops=20", "-n", "3",
+                      "--warmup", "0", "--no-bpf", "-q", "-o", out.string()});
+}
+
 std::string scxlab_binary() { return std::string(SCXLAB_BINARY_DIR) + "/scxlab"; }
 
 }  // namespace scxlab::test

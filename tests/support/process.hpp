@@ -21,6 +21,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<ui
 
 std::string scxlab_binary();  // build/scxlab of this build
 
+// A tiny real shootout (messaging, 3 repetitions, no BPF probes) of `schedulers` (as -s takes
+// them) into `out`, for tests of what reads a finished run; its result for the caller to check.
+ProcessResult run_tiny_shootout(const std::filesystem::path& out, const std::string& schedulers = "eevdf");
+
 // An empty directory under the system's temporary directory, named for the test and process
 // (left behind on failure, to look at).
 std::filesystem::path fresh_temp_dir(const std::string& name);
