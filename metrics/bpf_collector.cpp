@@ -194,11 +194,11 @@ BpfCollector::BpfCollector(BpfAttach attach) {
   libbpf_set_print(keep_libbpf_message);
   std::string why_btf = "not tried", why_raw;
   if (attach == BpfAttach::automatic) {
-    mode_ = "tp_btf";
+    build_ = Build::tp_btf;
     probes_ = load_probes(scxlab_sched_probes_btf_object(), why_btf);
   }
   if (!probes_.object) {
-    mode_ = "raw_tp";
+    build_ = Build::raw_tp;
     probes_ = load_probes(scxlab_sched_probes_raw_object(), why_raw);
   }
   bpf_object* obj = probes_.object.get();
@@ -236,7 +236,7 @@ void BpfCollector::set_trial(std::uint32_t n) {
 
 void BpfCollector::clear_maps() {
   clear_hash(maps_.tgids);
-  if (mode_ == "raw_tp") clear_hash(maps_.task_infos);  // task local storage goes with its task
+  if (build_ == Build::raw_tp) clear_hash(maps_.task_infos);  // task local storage goes with its task
   zero_percpu_array(maps_.hists, NR_HISTS, sizeof(scxlab_hist));
   zero_percpu_array(maps_.counters, NR_COUNTERS, sizeof(std::uint64_t));
 }
@@ -246,7 +246,7 @@ void BpfCollector::clear_maps() {
 void BpfCollector::trace_root(std::uint32_t n) {
   const scxlab_task_info info{0, 0, 0, n};
   int rc;
-  if (mode_ == "tp_btf") {
+  if (build_ == Build::tp_btf) {
     const base::UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, root_, 0)));
     if (!pidfd) throw std::runtime_error(fmt::format("pidfd_open({}): {}", root_, std::strerror(errno)));
     const int key = pidfd.get();

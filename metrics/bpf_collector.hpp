@@ -47,7 +47,10 @@ class BpfCollector : public Collector {
   void stop() override;                       // freezes the filter, reads the maps
   Collected results() const override { return results_; }
 
-  std::string attach_mode() const { return mode_; }  // "tp_btf" or "raw_tp"
+  // The build of the probes that loaded: tp_btf (task local storage keyed by pidfd) or raw_tp
+  // (a hash keyed by pid).
+  enum class Build { tp_btf, raw_tp };
+  std::string attach_mode() const { return build_ == Build::tp_btf ? "tp_btf" : "raw_tp"; }
 
   // CPU time the probes' programs have run, over all CPUs and every task (the filter itself
   // costs too), and how many times; both stay 0 unless the kernel keeps BPF run-time
@@ -69,7 +72,7 @@ class BpfCollector : public Collector {
 
   BpfProbes probes_;
   RunTime run_time_at_start_;
-  std::string mode_;
+  Build build_ = Build::tp_btf;
   Maps maps_;
   bool llc_known_ = false;
   std::uint32_t trial_ = 0;
