@@ -222,7 +222,8 @@ CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
   cmd->add_option("--threshold", text.threshold, "Smallest change called a regression or improvement (default 3%)");
   cmd->add_option("-n,--reps", o.reps, "Repetitions to start with (at least what the number of gated metrics needs)")
       ->capture_default_str()->check(CLI::Range(1, 1000));
-  cmd->add_option("--max-reps", o.max_reps, "Add interleaved rounds while a gated metric is inconclusive, up to this")
+  cmd->add_option("--max-reps", o.max_reps, "Add interleaved rounds while a gated metric is inconclusive, up to this (a regression beyond\n"
+                  "doubt, Holm p <= 0.0005 within 10 repetitions, ends the gate early)")
       ->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o.warmup, "Warm-up rounds (run, recorded, not analysed)")
       ->capture_default_str()->check(CLI::Range(0, 100));
