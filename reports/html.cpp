@@ -407,15 +407,26 @@ std::string distributions(const ReportInput& in, const stats::WorkloadAnalysis& 
   return out;
 }
 
+std::string code_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "<code>" : ", <code>") + esc(n) + "</code>";
+  return out;
+}
+
+// One item per root cause, naming the metrics it took (see unavailable_causes).
 std::string unavailable_list(const ReportInput& in, const std::string& workload) {
+  std::vector<UnavailableEntry> here;
+  for (auto& u : unavailable_metrics(in.trials)) {
+    if (u.workload == workload) here.push_back(std::move(u));
+  }
   std::string items;
-  for (const auto& u : unavailable_metrics(in.trials)) {
-    if (u.workload != workload) continue;
-    std::string where;
-    for (const auto& s : u.schedulers) where += (where.empty() ? "" : ", ") + s;
-    items += fmt::format("<li data-metric=\"{0}\"><code>{0}</code>: not available on this host: {1} <span "
-                         "class=\"muted\">({2}; {3} trials)</span></li>",
-                         esc(u.name), esc(u.reason), esc(where), u.trials);
+  for (const auto& c : unavailable_causes(here)) {
+    auto names = code_list(c.metrics);
+    if (!c.derived.empty()) {
+      names += fmt::format("{}{} derived ({})", names.empty() ? "" : " and ", c.derived.size(), code_list(c.derived));
+    }
+    items += fmt::format("<li>{}: {} <span class=\"muted\">(on {})</span></li>", names, esc(c.cause),
+                         esc(joined(c.schedulers)));
   }
   return items.empty() ? "" : "<h3>Not available on this host</h3><ul class=\"unavailable\">" + items + "</ul>";
 }

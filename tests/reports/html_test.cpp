@@ -67,8 +67,9 @@ TEST_CASE("the HTML report lists every trial with its status and reason, warning
     else CHECK(test::text_of(cells[9].inner).rfind(t.reason + "stderr" + t.stderr_tail, 0) == 0);
   }
   for (const auto& w : warnings(f.input)) CHECK(html.find("<li>" + escape_html(w) + "</li>") != std::string::npos);
-  for (const auto& u : unavailable_metrics(f.input.trials)) {
-    CHECK(html.find("not available on this host: " + escape_html(u.reason)) != std::string::npos);
+  for (const auto& c : unavailable_causes(unavailable_metrics(f.input.trials))) {
+    CHECK(html.find("<code>" + escape_html(c.metrics.front()) + "</code>: " + escape_html(c.cause) + " <span") !=
+          std::string::npos);
   }
   CHECK(html.find("time budget 10m: all 8 repetitions fit") != std::string::npos);
   CHECK(html.find("3 schedulers (eevdf, scx_lavd:gaming, scx_rusty) x 2 workloads (messaging, frames); 8 measured "
