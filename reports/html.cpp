@@ -306,8 +306,7 @@ std::string strip_figure(const ReportInput& in, const stats::WorkloadAnalysis& w
   }
   const ChartText text{id, fmt::format("{} on {}: every repetition per scheduler", metric, w.workload),
                        unit.empty() ? metric : fmt::format("{} ({})", metric, unit)};
-  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({}): each dot one repetition; bar: "
-                     "median; band: its 95% interval; dashed line: the baseline's median.</figcaption></figure>",
+  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({})</figcaption></figure>",
                      esc(metric), strip_plot_svg(text, strip_series(in, w, metric, colors)), esc(metric),
                      esc(direction));
 }
@@ -324,7 +323,9 @@ std::string strip_plots(const ReportInput& in, const stats::WorkloadAnalysis& w,
       }
     }
   }
-  std::string out = "<h3>Every repetition</h3>";
+  // The legend once, not under each of a few hundred charts.
+  std::string out = "<h3>Every repetition</h3><p class=\"legend\">Each dot one repetition; bar: median; band: its 95% "
+                    "interval; dashed line: the baseline's median.</p>";
   std::size_t k = 0;
   for (const auto& metric : headline) out += strip_figure(in, w, metric, fmt::format("{}-strip-{}", prefix, k++), colors);
   if (!others.empty()) {
@@ -494,9 +495,31 @@ std::string host_section(const ReportInput& in) {
                      facts(rows), esc(in.run.plan.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+// A histogram's [[index, count], ...] as runs of consecutive buckets, [[first index, [count,
+// ...]], ...], a short gap inside a run as zeros: the same counts in a third of the bytes
+// (results.json keeps the pairs).
+nlohmann::json bucket_runs(const nlohmann::json& pairs) {
+  constexpr int kLongestGap = 4;  // beyond it a new run's header is shorter than the zeros
+  auto runs = nlohmann::json::array();
+  int next = 0;  // the index after the last one written
+  for (const auto& pair : pairs) {
+    const int index = pair.at(0).get<int>();
+    if (runs.empty() || index - next > kLongestGap) runs.push_back({index, nlohmann::json::array()});
+    auto& counts = runs.back()[1];
+    for (; !counts.empty() && next < index; ++next) counts.push_back(0);
+    counts.push_back(pair.at(1));
+    next = index + 1;
+  }
+  return runs;
+}
+
 std::string embedded_data(const ReportInput& in) {
   auto trials = nlohmann::json::array();
-  for (const auto& t : in.trials) trials.push_back(store::trial_to_json(t));
+  for (const auto& t : in.trials) {
+    auto trial = store::trial_to_json(t);
+    for (auto& h : trial.at("histograms")) h["buckets"] = bucket_runs(h.at("buckets"));
+    trials.push_back(std::move(trial));
+  }
   const nlohmann::json data = {
       {"run", store::run_info_to_json(in.run)}, {"analysis", analysis_to_json(in.analysis)}, {"trials", trials},
       {"notes", in.notes}};
@@ -516,7 +539,8 @@ std::string page_open(const ReportInput& in) {
 
 std::string page_close(const ReportInput& in) {
   return fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
-                     "embedded in it as JSON (script#scxlab-data).</footer>",
+                     "embedded in it as JSON (script#scxlab-data; a histogram's buckets as runs [first index, "
+                     "[count, ...]]).</footer>",
                      esc(in.run.scxlab_version), esc(in.run.uuid)) +
          embedded_data(in) + "<script>" + asset("report.js") + "</script></body></html>\n";
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "catch.hpp"
@@ -143,4 +144,35 @@ TEST_CASE("one repetition shows no interval in the HTML report either", "[report
   in.analysis = stats::analyse(observations_from_trials(in.trials, {{"w", {"time_s"}}}), stats::AnalysisOptions{});
   const auto html = render_html(in);
   CHECK(html.find("<span class=\"ci\">[n=1: no interval]</span>") != std::string::npos);
+}
+
+TEST_CASE("the report of the fixture stays small, its embedded histograms hold every count", "[reports][html]") {
+  test::ReportFixture f("html-size");
+  const auto html = render_html(f.input);
+  // 3 schedulers x 2 workloads x 8 repetitions, a histogram per messaging trial: 172 kB when
+  // grid lines were <line>s, every strip plot had 6 ticks and its own legend, and the embedded
+  // histograms were [index, count] pairs; 158 kB without. (A one-scheduler default shootout
+  // went from 1.22 MB to 0.95 MB at -n 3: a typical report must stay under 1 MB.)
+  std::cout << "fixture report: " << html.size() << " bytes\n";
+  CHECK(html.size() < 160000);
+  const auto open = std::string("<script type=\"application/json\" id=\"scxlab-data\">");
+  const auto begin = html.find(open) + open.size();
+  const auto data = nlohmann::json::parse(html.substr(begin, html.find("</script>", begin) - begin));
+  std::size_t histograms = 0;
+  for (std::size_t i = 0; i < f.input.trials.size(); ++i) {
+    const auto& trial = f.input.trials[i];
+    for (std::size_t k = 0; k < trial.histograms.size(); ++k) {
+      std::vector<std::pair<std::uint32_t, std::uint64_t>> decoded;
+      for (const auto& run : data["trials"][i]["histograms"][k]["buckets"]) {
+        auto index = run[0].get<std::uint32_t>();
+        for (const auto& count : run[1]) {
+          if (count.get<std::uint64_t>() > 0) decoded.emplace_back(index, count.get<std::uint64_t>());
+          ++index;
+        }
+      }
+      CHECK(decoded == trial.histograms[k].hist.nonzero_buckets());
+      ++histograms;
+    }
+  }
+  CHECK(histograms > 0);
 }
