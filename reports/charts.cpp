@@ -154,12 +154,20 @@ std::string nines_label(int x) {
   return kLabels[std::clamp(x, 0, 4)];
 }
 
+// A point every 0.02 nines; of a flat stretch (one histogram bucket over many percentiles)
+// only its ends, as the line between them is the same. Points after the first are implicit
+// line-tos.
 std::string curve_path(const PercentileSeries& s, const Axis& x, const Axis& y_log, double xmax) {
-  std::string d;
+  std::vector<std::pair<std::string, std::string>> points;
   for (double at = 0; at <= xmax + 1e-9; at += 0.02) {
     const double v = std::max(s.hist.percentile(percentile_at(at)), 1e-3);
-    d += fmt::format("{}{},{}", d.empty() ? "M" : " L", px(x(at)), px(y_log(std::log10(v))));
+    std::pair<std::string, std::string> p{px(x(at)), px(y_log(std::log10(v)))};
+    const auto n = points.size();
+    if (n >= 2 && points[n - 1].second == p.second && points[n - 2].second == p.second) points.back() = std::move(p);
+    else points.push_back(std::move(p));
   }
+  std::string d = "M";
+  for (std::size_t i = 0; i < points.size(); ++i) d += (i ? " " : "") + points[i].first + "," + points[i].second;
   return d;
 }
 

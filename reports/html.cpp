@@ -257,13 +257,12 @@ std::string all_metrics_table(const ReportInput& in, const stats::WorkloadAnalys
     for (const auto& m : s.metrics) {
       const auto& sum = m.summary;
       body += fmt::format("<tr data-scheduler=\"{}\"><th scope=\"row\">{}</th><td><code>{}</code></td><td>{}</td>"
-                          "<td>{}</td><td class=\"num\">{}</td>{}<td class=\"num\" data-cv=\"{}\">{}</td>"
-                          "<td class=\"num\" data-min=\"{}\">{}</td><td class=\"num\" data-max=\"{}\">{}</td>{}"
-                          "<td class=\"why\">{}</td></tr>",
+                          "<td>{}</td><td class=\"num\">{}</td>{}<td class=\"num\">{}</td>"
+                          "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}<td class=\"why\">{}</td></tr>",
                           esc(s.scheduler), esc(s.scheduler), esc(m.metric), esc(m.unit),
-                          esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum), exact(sum.cv),
-                          format_percent(sum.cv), exact(sum.min), format_number(sum.min), exact(sum.max),
-                          format_number(sum.max), change_cell(m, is_baseline(in, s.scheduler)),
+                          esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum),
+                          format_percent(sum.cv), format_number(sum.min), format_number(sum.max),
+                          change_cell(m, is_baseline(in, s.scheduler)),
                           esc(m.vs_baseline ? m.vs_baseline->reason : ""));
     }
   }
@@ -304,11 +303,11 @@ std::string strip_figure(const ReportInput& in, const stats::WorkloadAnalysis& w
   for (const auto& s : w.schedulers) {
     if (const auto* m = find_metric(s, metric)) unit = m->unit, direction = direction_text(m->direction);
   }
-  const ChartText text{id, fmt::format("{} on {}: every repetition per scheduler", metric, w.workload),
-                       unit.empty() ? metric : fmt::format("{} ({})", metric, unit)};
-  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({})</figcaption></figure>",
+  // The unit alone on the axis and in each dot's tooltip; the caption names the metric.
+  const ChartText text{id, fmt::format("{} on {}: every repetition per scheduler", metric, w.workload), unit};
+  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({}{})</figcaption></figure>",
                      esc(metric), strip_plot_svg(text, strip_series(in, w, metric, colors)), esc(metric),
-                     esc(direction));
+                     unit.empty() ? "" : esc(unit) + ", ", esc(direction));
 }
 
 std::string strip_plots(const ReportInput& in, const stats::WorkloadAnalysis& w, const std::string& prefix,
@@ -453,8 +452,10 @@ std::string workload_section(const ReportInput& in, std::size_t index, const Col
   out += workload_params(in, w.workload);
   out += results_table(in, w);
   out += all_metrics_table(in, w);
-  out += strip_plots(in, w, id, colors);
-  out += distributions(in, w, id, colors);
+  // Charts' ids by the workload's position only: each is written four times in its chart.
+  const auto charts = fmt::format("w{}", index);
+  out += strip_plots(in, w, charts, colors);
+  out += distributions(in, w, charts, colors);
   out += unavailable_list(in, w.workload);
   return out + "</section>";
 }
@@ -513,16 +514,45 @@ nlohmann::json bucket_runs(const nlohmann::json& pairs) {
   return runs;
 }
 
+// A trial's metric as its value alone when its unit, direction and source are the ones in
+// `facts` (the first trial's that had the metric): the same data in a third of the bytes. A
+// metric described otherwise keeps its whole object.
+void metric_values(nlohmann::json& metrics, nlohmann::json& facts) {
+  for (auto& [name, m] : metrics.items()) {
+    auto described = m;
+    described.erase("value");
+    if (!facts.contains(name)) facts[name] = described;
+    if (facts[name] == described) m = nlohmann::json(m.at("value"));
+  }
+}
+
+// A trial's reasons for unavailable metrics as indexes into `reasons`: every trial of a run
+// gives the same dozen long reasons.
+void reason_indexes(nlohmann::json& unavailable, nlohmann::json& reasons) {
+  for (auto& [name, reason] : unavailable.items()) {
+    auto at = std::find(reasons.begin(), reasons.end(), reason);
+    if (at == reasons.end()) at = reasons.insert(reasons.end(), reason);
+    reason = at - reasons.begin();
+  }
+}
+
 std::string embedded_data(const ReportInput& in) {
   auto trials = nlohmann::json::array();
+  auto facts = nlohmann::json::object();
+  auto reasons = nlohmann::json::array();
   for (const auto& t : in.trials) {
     auto trial = store::trial_to_json(t);
     for (auto& h : trial.at("histograms")) h["buckets"] = bucket_runs(h.at("buckets"));
+    metric_values(trial.at("metrics"), facts);
+    reason_indexes(trial.at("unavailable"), reasons);
     trials.push_back(std::move(trial));
   }
-  const nlohmann::json data = {
-      {"run", store::run_info_to_json(in.run)}, {"analysis", analysis_to_json(in.analysis)}, {"trials", trials},
-      {"notes", in.notes}};
+  const nlohmann::json data = {{"run", store::run_info_to_json(in.run)},
+                               {"analysis", analysis_to_json(in.analysis)},
+                               {"metrics", facts},
+                               {"unavailable_reasons", reasons},
+                               {"trials", trials},
+                               {"notes", in.notes}};
   return "<script type=\"application/json\" id=\"scxlab-data\">" +
          script_safe(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + "</script>";
 }
@@ -539,8 +569,10 @@ std::string page_open(const ReportInput& in) {
 
 std::string page_close(const ReportInput& in) {
   return fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
-                     "embedded in it as JSON (script#scxlab-data; a histogram's buckets as runs [first index, "
-                     "[count, ...]]).</footer>",
+                     "embedded in it as JSON (script#scxlab-data: results.json's, except that a trial's metric is "
+                     "its value alone when its unit, direction and source are those under \"metrics\", an "
+                     "unavailable metric's reason is an index into \"unavailable_reasons\", and a histogram's "
+                     "buckets are runs [first index, [count, ...]]).</footer>",
                      esc(in.run.scxlab_version), esc(in.run.uuid)) +
          embedded_data(in) + "<script>" + asset("report.js") + "</script></body></html>\n";
 }
