@@ -153,8 +153,8 @@ TEST_CASE("the report of the fixture stays small, its embedded data holds every 
   // 3 schedulers x 2 workloads x 8 repetitions, a histogram per messaging trial: 172 kB when
   // grid lines were <line>s, every strip plot had 6 ticks and its own legend, the embedded
   // histograms were [index, count] pairs and every trial repeated each metric's unit and each
-  // unavailable metric's reason; 141 kB without. (A one-scheduler default shootout: 1.2x MB
-  // down to 0.997 MB. A typical report must stay under 1 MB.)
+  // unavailable metric's reason; 141 kB without. (A one-scheduler default shootout on a VM:
+  // 1.62 MB down to 0.997 MB. A typical report must stay under 1 MB.)
   std::cout << "fixture report: " << html.size() << " bytes\n";
   CHECK(html.size() < 145000);
   const auto open = std::string("<script type=\"application/json\" id=\"scxlab-data\">");
