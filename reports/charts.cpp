@@ -21,7 +21,20 @@ struct Axis {
   double operator()(double v) const { return d1 == d0 ? (p0 + p1) / 2 : p0 + (v - d0) / (d1 - d0) * (p1 - p0); }
 };
 
-std::string px(double v) { return fmt::format("{:.1f}", v); }
+// A tenth of a pixel is plenty; whole pixels without ".0" (a report draws thousands of them).
+std::string px(double v) {
+  auto text = fmt::format("{:.1f}", v);
+  if (text.ends_with(".0")) text.resize(text.size() - 2);
+  return text == "-0" ? "0" : text;
+}
+
+// Grid and axis lines as paths: half the bytes of <line x1 x2 y1 y2>.
+std::string h_line(const std::string& cls, double x1, double x2, double y) {
+  return fmt::format("<path class=\"{}\" d=\"M{} {}H{}\"/>", cls, px(x1), px(y), px(x2));
+}
+std::string v_line(const std::string& cls, double x, double y1, double y2) {
+  return fmt::format("<path class=\"{}\" d=\"M{} {}V{}\"/>", cls, px(x), px(y1), px(y2));
+}
 
 std::string color_class(int color) { return fmt::format("s{}", ((color % kColors) + kColors) % kColors); }
 
@@ -32,16 +45,17 @@ std::string open_svg(const ChartText& t, double height, const std::string& descr
       kWidth, height, t.id, t.id, t.id, escape_html(t.title), t.id, escape_html(description));
 }
 
+// "middle" is the stylesheet's default (svg.chart text:not([text-anchor])): not written on
+// each of a report's thousands of labels.
 std::string text_at(double x, double y, const std::string& anchor, const std::string& cls, const std::string& text) {
-  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{}\">{}</text>", px(x), px(y), anchor, cls,
+  const auto anchor_attr = anchor == "middle" ? std::string() : fmt::format(" text-anchor=\"{}\"", anchor);
+  return fmt::format("<text x=\"{}\" y=\"{}\"{} class=\"{}\">{}</text>", px(x), px(y), anchor_attr, cls,
                      escape_html(text));
 }
 
 // A vertical grid line with its label under the axis.
 std::string x_tick(const Axis& x, double at, double top, double bottom, const std::string& label) {
-  return fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(x(at)), px(top),
-                     px(bottom)) +
-         text_at(x(at), bottom + 16, "middle", "tick", label);
+  return v_line("grid", x(at), top, bottom) + text_at(x(at), bottom + 16, "middle", "tick", label);
 }
 
 std::string unit_suffix(const std::string& unit) { return unit.empty() ? "" : " " + unit; }
@@ -95,8 +109,7 @@ std::string strip_row(const StripSeries& s, const Axis& x, double center, const 
                        px(x(m.ci_low)), px(center - 7), px(std::max(1.0, x(m.ci_high) - x(m.ci_low))),
                        escape_html(s.scheduler), format_number(m.median), escape_html(unit_suffix(unit)),
                        format_number(m.ci_low), format_number(m.ci_high));
-    out += fmt::format("<line class=\"median\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(x(m.median)),
-                       px(center - 11), px(center + 11));
+    out += v_line("median", x(m.median), center - 11, center + 11);
   }
   for (std::size_t k = 0; k < s.repetitions.size(); ++k) {
     const auto& r = s.repetitions[k];
@@ -141,12 +154,20 @@ std::string nines_label(int x) {
   return kLabels[std::clamp(x, 0, 4)];
 }
 
+// A point every 0.02 nines; of a flat stretch (one histogram bucket over many percentiles)
+// only its ends, as the line between them is the same. Points after the first are implicit
+// line-tos.
 std::string curve_path(const PercentileSeries& s, const Axis& x, const Axis& y_log, double xmax) {
-  std::string d;
+  std::vector<std::pair<std::string, std::string>> points;
   for (double at = 0; at <= xmax + 1e-9; at += 0.02) {
     const double v = std::max(s.hist.percentile(percentile_at(at)), 1e-3);
-    d += fmt::format("{}{},{}", d.empty() ? "M" : " L", px(x(at)), px(y_log(std::log10(v))));
+    std::pair<std::string, std::string> p{px(x(at)), px(y_log(std::log10(v)))};
+    const auto n = points.size();
+    if (n >= 2 && points[n - 1].second == p.second && points[n - 2].second == p.second) points.back() = std::move(p);
+    else points.push_back(std::move(p));
   }
+  std::string d = "M";
+  for (std::size_t i = 0; i < points.size(); ++i) d += (i ? " " : "") + points[i].first + "," + points[i].second;
   return d;
 }
 
@@ -174,8 +195,7 @@ std::string y_grid(const Frame& f) {
   const auto ticks = linear_ticks(f.y.d0, f.y.d1, 5);
   const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : f.y.d1 - f.y.d0;
   for (const double t : ticks) {
-    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(Frame::left),
-                       px(kWidth - Frame::right), px(f.y(t)));
+    out += h_line("grid", Frame::left, kWidth - Frame::right, f.y(t));
     out += text_at(Frame::left - 6, f.y(t) + 4, "end", "tick", format_tick(t, step));
   }
   return out;
@@ -183,8 +203,7 @@ std::string y_grid(const Frame& f) {
 
 std::string frame_labels(const Frame& f, const std::string& x_label, const std::string& y_label) {
   const double axis_y = f.axis_y();
-  return fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(Frame::left),
-                     px(kWidth - Frame::right), px(axis_y)) +
+  return h_line("axis", Frame::left, kWidth - Frame::right, axis_y) +
          text_at((Frame::left + kWidth - Frame::right) / 2, axis_y + 38, "middle", "label", x_label) +
          fmt::format("<text class=\"label\" transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">{}"
                      "</text>",
@@ -350,15 +369,13 @@ std::string strip_plot_svg(const ChartText& text, const std::vector<StripSeries>
                              fmt::format("Every repetition per scheduler as a dot; bar: median; band: its 95% "
                                          "interval; dashed line: median of {}.",
                                          series.empty() ? "" : series.front().scheduler));
-  const auto ticks = linear_ticks(lo, hi, 6);
+  const auto ticks = linear_ticks(lo, hi, 4);  // a few: a report has hundreds of strip plots
   const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi - lo;
   for (const double t : ticks) out += x_tick(x, t, top, axis_y, format_tick(t, step));
-  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
-                     px(axis_y));
+  out += h_line("axis", left, kWidth - right, axis_y);
   out += text_at((left + kWidth - right) / 2, axis_y + 36, "middle", "label", text.unit);
   if (!series.empty() && series.front().summary && series.front().summary->n > 0) {
-    out += fmt::format("<line class=\"ref\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>",
-                       px(x(series.front().summary->median)), px(top), px(axis_y));
+    out += v_line("ref", x(series.front().summary->median), top, axis_y);
   }
   for (std::size_t i = 0; i < series.size(); ++i) {
     const double center = top + row * (static_cast<double>(i) + 0.5);
@@ -393,12 +410,10 @@ std::string percentile_plot_svg(const ChartText& text, const std::vector<Percent
   out += x_tick(x, nines(50), top, axis_y, "p50");
   for (const double v : log_ticks(lo_exp, hi_exp)) {
     const double py = y(std::log10(v));
-    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left),
-                       px(kWidth - right), px(py));
+    out += h_line("grid", left, kWidth - right, py);
     out += text_at(left - 6, py + 4, "end", "tick", format_tick(v, v));
   }
-  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
-                     px(axis_y));
+  out += h_line("axis", left, kWidth - right, axis_y);
   out += text_at((left + kWidth - right) / 2, axis_y + 38, "middle", "label", "percentile");
   out += fmt::format("<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
                      px((top + axis_y) / 2), escape_html(text.unit));
@@ -434,12 +449,10 @@ std::string series_plot_svg(const ChartText& text, const std::vector<SeriesPoint
   const auto ticks = linear_ticks(lo - pad, hi + pad, 5);
   const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi - lo;
   for (const double t : ticks) {
-    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left),
-                       px(kWidth - right), px(y(t)));
+    out += h_line("grid", left, kWidth - right, y(t));
     out += text_at(left - 6, y(t) + 4, "end", "tick", format_tick(t, step));
   }
-  out += fmt::format("<line class=\"axis\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>", px(left), px(kWidth - right),
-                     px(axis_y));
+  out += h_line("axis", left, kWidth - right, axis_y);
   out += text_at((left + kWidth - right) / 2, axis_y + 30, "middle", "label", "runs, oldest first");
   out += fmt::format("<text class=\"label\" transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
                      px((top + axis_y) / 2), escape_html(text.unit));

@@ -257,13 +257,12 @@ std::string all_metrics_table(const ReportInput& in, const stats::WorkloadAnalys
     for (const auto& m : s.metrics) {
       const auto& sum = m.summary;
       body += fmt::format("<tr data-scheduler=\"{}\"><th scope=\"row\">{}</th><td><code>{}</code></td><td>{}</td>"
-                          "<td>{}</td><td class=\"num\">{}</td>{}<td class=\"num\" data-cv=\"{}\">{}</td>"
-                          "<td class=\"num\" data-min=\"{}\">{}</td><td class=\"num\" data-max=\"{}\">{}</td>{}"
-                          "<td class=\"why\">{}</td></tr>",
+                          "<td>{}</td><td class=\"num\">{}</td>{}<td class=\"num\">{}</td>"
+                          "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}<td class=\"why\">{}</td></tr>",
                           esc(s.scheduler), esc(s.scheduler), esc(m.metric), esc(m.unit),
-                          esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum), exact(sum.cv),
-                          format_percent(sum.cv), exact(sum.min), format_number(sum.min), exact(sum.max),
-                          format_number(sum.max), change_cell(m, is_baseline(in, s.scheduler)),
+                          esc(direction_text(m.direction)), sum.n, estimate_cell(m.metric, sum),
+                          format_percent(sum.cv), format_number(sum.min), format_number(sum.max),
+                          change_cell(m, is_baseline(in, s.scheduler)),
                           esc(m.vs_baseline ? m.vs_baseline->reason : ""));
     }
   }
@@ -304,12 +303,11 @@ std::string strip_figure(const ReportInput& in, const stats::WorkloadAnalysis& w
   for (const auto& s : w.schedulers) {
     if (const auto* m = find_metric(s, metric)) unit = m->unit, direction = direction_text(m->direction);
   }
-  const ChartText text{id, fmt::format("{} on {}: every repetition per scheduler", metric, w.workload),
-                       unit.empty() ? metric : fmt::format("{} ({})", metric, unit)};
-  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({}): each dot one repetition; bar: "
-                     "median; band: its 95% interval; dashed line: the baseline's median.</figcaption></figure>",
+  // The unit alone on the axis and in each dot's tooltip; the caption names the metric.
+  const ChartText text{id, fmt::format("{} on {}: every repetition per scheduler", metric, w.workload), unit};
+  return fmt::format("<figure class=\"strip\" data-metric=\"{}\">{}<figcaption>{} ({}{})</figcaption></figure>",
                      esc(metric), strip_plot_svg(text, strip_series(in, w, metric, colors)), esc(metric),
-                     esc(direction));
+                     unit.empty() ? "" : esc(unit) + ", ", esc(direction));
 }
 
 std::string strip_plots(const ReportInput& in, const stats::WorkloadAnalysis& w, const std::string& prefix,
@@ -324,7 +322,9 @@ std::string strip_plots(const ReportInput& in, const stats::WorkloadAnalysis& w,
       }
     }
   }
-  std::string out = "<h3>Every repetition</h3>";
+  // The legend once, not under each of a few hundred charts.
+  std::string out = "<h3>Every repetition</h3><p class=\"legend\">Each dot one repetition; bar: median; band: its 95% "
+                    "interval; dashed line: the baseline's median.</p>";
   std::size_t k = 0;
   for (const auto& metric : headline) out += strip_figure(in, w, metric, fmt::format("{}-strip-{}", prefix, k++), colors);
   if (!others.empty()) {
@@ -407,15 +407,26 @@ std::string distributions(const ReportInput& in, const stats::WorkloadAnalysis& 
   return out;
 }
 
+std::string code_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "<code>" : ", <code>") + esc(n) + "</code>";
+  return out;
+}
+
+// One item per root cause, naming the metrics it took (see unavailable_causes).
 std::string unavailable_list(const ReportInput& in, const std::string& workload) {
+  std::vector<UnavailableEntry> here;
+  for (auto& u : unavailable_metrics(in.trials)) {
+    if (u.workload == workload) here.push_back(std::move(u));
+  }
   std::string items;
-  for (const auto& u : unavailable_metrics(in.trials)) {
-    if (u.workload != workload) continue;
-    std::string where;
-    for (const auto& s : u.schedulers) where += (where.empty() ? "" : ", ") + s;
-    items += fmt::format("<li data-metric=\"{0}\"><code>{0}</code>: not available on this host: {1} <span "
-                         "class=\"muted\">({2}; {3} trials)</span></li>",
-                         esc(u.name), esc(u.reason), esc(where), u.trials);
+  for (const auto& c : unavailable_causes(here)) {
+    auto names = code_list(c.metrics);
+    if (!c.derived.empty()) {
+      names += fmt::format("{}{} derived ({})", names.empty() ? "" : " and ", c.derived.size(), code_list(c.derived));
+    }
+    items += fmt::format("<li>{}: {} <span class=\"muted\">(on {})</span></li>", names, esc(c.cause),
+                         esc(joined(c.schedulers)));
   }
   return items.empty() ? "" : "<h3>Not available on this host</h3><ul class=\"unavailable\">" + items + "</ul>";
 }
@@ -441,8 +452,10 @@ std::string workload_section(const ReportInput& in, std::size_t index, const Col
   out += workload_params(in, w.workload);
   out += results_table(in, w);
   out += all_metrics_table(in, w);
-  out += strip_plots(in, w, id, colors);
-  out += distributions(in, w, id, colors);
+  // Charts' ids by the workload's position only: each is written four times in its chart.
+  const auto charts = fmt::format("w{}", index);
+  out += strip_plots(in, w, charts, colors);
+  out += distributions(in, w, charts, colors);
   out += unavailable_list(in, w.workload);
   return out + "</section>";
 }
@@ -483,12 +496,63 @@ std::string host_section(const ReportInput& in) {
                      facts(rows), esc(in.run.plan.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+// A histogram's [[index, count], ...] as runs of consecutive buckets, [[first index, [count,
+// ...]], ...], a short gap inside a run as zeros: the same counts in a third of the bytes
+// (results.json keeps the pairs).
+nlohmann::json bucket_runs(const nlohmann::json& pairs) {
+  constexpr int kLongestGap = 4;  // beyond it a new run's header is shorter than the zeros
+  auto runs = nlohmann::json::array();
+  int next = 0;  // the index after the last one written
+  for (const auto& pair : pairs) {
+    const int index = pair.at(0).get<int>();
+    if (runs.empty() || index - next > kLongestGap) runs.push_back({index, nlohmann::json::array()});
+    auto& counts = runs.back()[1];
+    for (; !counts.empty() && next < index; ++next) counts.push_back(0);
+    counts.push_back(pair.at(1));
+    next = index + 1;
+  }
+  return runs;
+}
+
+// A trial's metric as its value alone when its unit, direction and source are the ones in
+// `facts` (the first trial's that had the metric): the same data in a third of the bytes. A
+// metric described otherwise keeps its whole object.
+void metric_values(nlohmann::json& metrics, nlohmann::json& facts) {
+  for (auto& [name, m] : metrics.items()) {
+    auto described = m;
+    described.erase("value");
+    if (!facts.contains(name)) facts[name] = described;
+    if (facts[name] == described) m = nlohmann::json(m.at("value"));
+  }
+}
+
+// A trial's reasons for unavailable metrics as indexes into `reasons`: every trial of a run
+// gives the same dozen long reasons.
+void reason_indexes(nlohmann::json& unavailable, nlohmann::json& reasons) {
+  for (auto& [name, reason] : unavailable.items()) {
+    auto at = std::find(reasons.begin(), reasons.end(), reason);
+    if (at == reasons.end()) at = reasons.insert(reasons.end(), reason);
+    reason = at - reasons.begin();
+  }
+}
+
 std::string embedded_data(const ReportInput& in) {
   auto trials = nlohmann::json::array();
-  for (const auto& t : in.trials) trials.push_back(store::trial_to_json(t));
-  const nlohmann::json data = {
-      {"run", store::run_info_to_json(in.run)}, {"analysis", analysis_to_json(in.analysis)}, {"trials", trials},
-      {"notes", in.notes}};
+  auto facts = nlohmann::json::object();
+  auto reasons = nlohmann::json::array();
+  for (const auto& t : in.trials) {
+    auto trial = store::trial_to_json(t);
+    for (auto& h : trial.at("histograms")) h["buckets"] = bucket_runs(h.at("buckets"));
+    metric_values(trial.at("metrics"), facts);
+    reason_indexes(trial.at("unavailable"), reasons);
+    trials.push_back(std::move(trial));
+  }
+  const nlohmann::json data = {{"run", store::run_info_to_json(in.run)},
+                               {"analysis", analysis_to_json(in.analysis)},
+                               {"metrics", facts},
+                               {"unavailable_reasons", reasons},
+                               {"trials", trials},
+                               {"notes", in.notes}};
   return "<script type=\"application/json\" id=\"scxlab-data\">" +
          script_safe(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) + "</script>";
 }
@@ -505,7 +569,10 @@ std::string page_open(const ReportInput& in) {
 
 std::string page_close(const ReportInput& in) {
   return fmt::format("<footer>Written by scxlab {} from the results DB of run {}. The data behind this page is "
-                     "embedded in it as JSON (script#scxlab-data).</footer>",
+                     "embedded in it as JSON (script#scxlab-data: results.json's, except that a trial's metric is "
+                     "its value alone when its unit, direction and source are those under \"metrics\", an "
+                     "unavailable metric's reason is an index into \"unavailable_reasons\", and a histogram's "
+                     "buckets are runs [first index, [count, ...]]).</footer>",
                      esc(in.run.scxlab_version), esc(in.run.uuid)) +
          embedded_data(in) + "<script>" + asset("report.js") + "</script></body></html>\n";
 }

@@ -4,6 +4,7 @@
 #include <climits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace scxlab::reports {
 namespace {
@@ -29,6 +30,48 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
+bool same_members(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return std::set<std::string>(a.begin(), a.end()) == std::set<std::string>(b.begin(), b.end());
+}
+
+// "cache-misses: not supported ..." for cache_misses: the reason without the metric's own
+// name (perf names events with '-', metrics use '_').
+std::string without_name(const std::string& reason, std::string name) {
+  const auto colon = reason.find(": ");
+  if (colon == std::string::npos) return reason;
+  auto token = reason.substr(0, colon);
+  std::replace(token.begin(), token.end(), '-', '_');
+  std::replace(name.begin(), name.end(), '-', '_');
+  return token == name ? reason.substr(colon + 2) : reason;
+}
+
+struct RootCause {
+  std::string cause;
+  bool derived = false;
+};
+
+// A derived metric's reason is "needs X: <X's reason>" (perhaps again derived), or "needs X"
+// alone when X's own entry says why.
+RootCause root_cause(const UnavailableEntry& e, std::span<const UnavailableEntry> entries) {
+  constexpr std::string_view kNeeds = "needs ";
+  RootCause root{without_name(e.reason, e.name), false};
+  while (root.cause.rfind(kNeeds, 0) == 0) {
+    const auto rest = root.cause.substr(kNeeds.size());
+    const auto colon = rest.find(": ");
+    const auto input = rest.substr(0, colon);
+    if (colon != std::string::npos) {
+      root = {without_name(rest.substr(colon + 2), input), true};
+      continue;
+    }
+    const auto own = std::find_if(entries.begin(), entries.end(), [&](const UnavailableEntry& x) {
+      return x.workload == e.workload && x.name == input && x.reason.rfind(kNeeds, 0) != 0;
+    });
+    if (own != entries.end()) root = {without_name(own->reason, input), true};
+    break;
+  }
+  return root;
+}
+
 std::string tally_warning(const TrialTally& t) {
   int left_out = 0;
   std::string detail;
@@ -40,6 +83,42 @@ std::string tally_warning(const TrialTally& t) {
   }
   return fmt::format("{} / {}: {} of {} trials left out of the statistics: {}", t.workload, t.scheduler, left_out,
                      t.total, detail);
+}
+
+// One line per workload however many schedulers and metrics are noisy (the analysis has one
+// per scheduler): how many metrics, the worst few, the noisy headline metrics, what to do.
+std::string noisy_line(const stats::WorkloadAnalysis& w) {
+  constexpr std::size_t kWorst = 2;
+  struct Noisy {
+    std::string metric, scheduler;
+    double cv = 0;
+    bool headline = false;
+  };
+  std::vector<Noisy> all;
+  std::vector<std::string> schedulers;
+  for (const auto& n : w.noisy) {
+    schedulers.push_back(n.scheduler);
+    for (const auto& m : n.metrics) all.push_back({m.metric, n.scheduler, m.cv, m.headline});
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Noisy& a, const Noisy& b) { return a.cv > b.cv; });
+  const bool several = schedulers.size() > 1;
+  std::vector<std::string> named, worst, headline;  // each metric once, at its worst
+  for (const auto& x : all) {
+    if (std::find(named.begin(), named.end(), x.metric) != named.end()) continue;
+    const auto text = fmt::format("{} {:.0f}%{}", x.metric, 100 * x.cv, several ? " on " + x.scheduler : "");
+    if (worst.size() < kWorst) worst.push_back(text + (x.headline ? " (headline)" : ""));
+    else if (x.headline) headline.push_back(text);
+    else continue;
+    named.push_back(x.metric);
+  }
+  std::set<std::string> metrics;
+  for (const auto& x : all) metrics.insert(x.metric);
+  const auto threshold = w.noisy.front().threshold;
+  return fmt::format("{}: {} noisy metric{} (CV over {:.0f}%) on {}: worst {}{}: run more repetitions or quiet the "
+                     "machine",
+                     w.workload, metrics.size(), metrics.size() == 1 ? "" : "s", 100 * threshold,
+                     fmt::join(schedulers, ", "), fmt::join(worst, ", "),
+                     headline.empty() ? "" : fmt::format("; headline {}", fmt::join(headline, ", ")));
 }
 
 nlohmann::json summary_json(const stats::Summary& s) {
@@ -122,6 +201,43 @@ bool is_baseline(const ReportInput& input, const std::string& label) {
   return label == input.analysis.baseline || input.baselines.count(label) > 0;
 }
 
+std::vector<UnavailableCause> unavailable_causes(std::span<const UnavailableEntry> entries) {
+  struct Missing {
+    std::string name, cause;
+    bool derived = false;
+    std::vector<std::string> schedulers, workloads;
+  };
+  std::vector<Missing> missing;  // one metric for one cause, over the workloads
+  for (const auto& e : entries) {
+    const auto root = root_cause(e, entries);
+    auto& m = find_or_add(
+        missing,
+        [&](const Missing& x) {
+          return x.name == e.name && x.cause == root.cause && same_members(x.schedulers, e.schedulers);
+        },
+        Missing{e.name, root.cause, root.derived, e.schedulers, {}});
+    add_unique(m.workloads, e.workload);
+  }
+  std::vector<UnavailableCause> out;
+  for (const auto& m : missing) {
+    auto& c = find_or_add(
+        out,
+        [&](const UnavailableCause& x) {
+          return x.cause == m.cause && same_members(x.schedulers, m.schedulers) && same_members(x.workloads, m.workloads);
+        },
+        UnavailableCause{m.cause, {}, {}, m.workloads, m.schedulers});
+    (m.derived ? c.derived : c.metrics).push_back(m.name);
+  }
+  return out;
+}
+
+std::string metrics_text(const UnavailableCause& c) {
+  const auto direct = fmt::format("{}", fmt::join(c.metrics, ", "));
+  if (c.derived.empty()) return direct;
+  const auto derived = fmt::format("{} derived ({})", c.derived.size(), fmt::join(c.derived, ", "));
+  return direct.empty() ? derived : direct + " and " + derived;
+}
+
 std::vector<std::string> warnings(const ReportInput& input) {
   std::vector<std::string> out;
   if (input.run.host.is_object() && input.run.host.value("virtualized", false)) {
@@ -142,7 +258,17 @@ std::vector<std::string> warnings(const ReportInput& input) {
     }
     if (!t.left_out.empty()) out.push_back(tally_warning(t));
   }
-  for (const auto& w : input.analysis.warnings) add_unique(out, w);
+  // The analysis's per-scheduler noisy lines give way to one line per workload, last.
+  std::set<std::string> per_scheduler;
+  for (const auto& w : input.analysis.workloads) {
+    for (const auto& n : w.noisy) per_scheduler.insert(n.warning);
+  }
+  for (const auto& w : input.analysis.warnings) {
+    if (!per_scheduler.count(w)) add_unique(out, w);
+  }
+  for (const auto& w : input.analysis.workloads) {
+    if (!w.noisy.empty()) out.push_back(noisy_line(w));
+  }
   return out;
 }
 

@@ -66,9 +66,25 @@ struct UnavailableEntry {
 };
 std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRecord> trials);
 
+// The unavailable metrics grouped by root cause, for a reader: a VM without a hardware PMU is
+// one fact, not eleven. The cause is the reason without the metric's own name ("cycles: not
+// supported" and "cache-misses: not supported" are one cause); a derived metric ("needs X:
+// <X's reason>") joins X's cause. Metrics of a group were missing on the same workloads and
+// schedulers (its scope); groups and metrics in first-seen order.
+struct UnavailableCause {
+  std::string cause;
+  std::vector<std::string> metrics;  // the ones the cause took directly
+  std::vector<std::string> derived;  // the ones computed from them
+  std::vector<std::string> workloads, schedulers;
+};
+std::vector<UnavailableCause> unavailable_causes(std::span<const UnavailableEntry> entries);
+
+// "cycles, instructions and 2 derived (ipc, cache_misses_pki)"
+std::string metrics_text(const UnavailableCause& c);
+
 // Everything a reader must be warned about, most serious first: measured in a VM, trials left
-// out of the statistics (ejected, failed, timed out), then the analysis's warnings (noisy
-// metrics, a missing baseline).
+// out of the statistics (ejected, failed, timed out), then the analysis's warnings (a missing
+// baseline, ...), then one line per workload with noisy metrics.
 std::vector<std::string> warnings(const ReportInput& input);
 
 // The metrics shown as table columns for a workload: its headline metrics in first-seen

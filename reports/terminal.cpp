@@ -198,36 +198,32 @@ std::string method_text(const ReportInput& input) {
                      100 * o.level, o.alpha, 100 * o.min_effect);
 }
 
-// One line per missing metric and reason, naming the workloads it was missing from: a host
-// without hardware counters should read as one fact, not one per workload.
-std::vector<std::string> unavailable_lines(const ReportInput& input) {
-  struct Line {
-    std::string name, reason;
-    std::vector<std::string> schedulers, workloads;
+// "every workload; on every scheduler", or the ones named.
+std::string scope_text(const UnavailableCause& c, std::size_t workload_count, std::size_t scheduler_count) {
+  const auto every = [](const std::vector<std::string>& names, std::size_t all, const char* word) {
+    return names.size() > 1 && names.size() == all ? fmt::format("every {}", word) : fmt::format("{}", fmt::join(names, ", "));
   };
-  std::vector<Line> grouped;
-  for (const auto& u : unavailable_metrics(input.trials)) {
-    auto it = std::find_if(grouped.begin(), grouped.end(), [&](const Line& l) {
-      return l.name == u.name && l.reason == u.reason && l.schedulers == u.schedulers;
-    });
-    if (it == grouped.end()) it = grouped.insert(grouped.end(), Line{u.name, u.reason, u.schedulers, {}});
-    it->workloads.push_back(u.workload);
-  }
-  const auto workload_count = input.analysis.workloads.size();
+  return every(c.workloads, workload_count, "workload") + "; on " + every(c.schedulers, scheduler_count, "scheduler");
+}
+
+// One line per root cause naming the metrics it took: a host without hardware counters reads
+// as one fact, not one per counter, derived metric and workload. A scope all causes share is
+// said once, in the title.
+void render_unavailable(std::string& out, const ReportInput& input, const TerminalOptions& options,
+                        const Painter& paint) {
+  const auto causes = unavailable_causes(unavailable_metrics(input.trials));
+  if (causes.empty()) return;
   std::set<std::string> all_schedulers;
   for (const auto& t : input.trials) all_schedulers.insert(t.scheduler);
+  std::vector<std::string> scopes;
+  for (const auto& c : causes) scopes.push_back(scope_text(c, input.analysis.workloads.size(), all_schedulers.size()));
+  const bool one_scope = std::all_of(scopes.begin(), scopes.end(), [&](const auto& s) { return s == scopes.front(); });
   std::vector<std::string> lines;
-  for (const auto& l : grouped) {
-    const bool named = l.reason.rfind(l.name + ":", 0) == 0;  // "cycles: not supported ..."
-    const auto workloads = l.workloads.size() > 1 && l.workloads.size() == workload_count
-                               ? std::string("every workload")
-                               : fmt::format("{}", fmt::join(l.workloads, ", "));
-    const auto schedulers = l.schedulers.size() > 1 && l.schedulers.size() == all_schedulers.size()
-                                ? std::string("every scheduler")
-                                : fmt::format("{}", fmt::join(l.schedulers, ", "));
-    lines.push_back(fmt::format("{}{} ({}; on {})", named ? "" : l.name + ": ", l.reason, workloads, schedulers));
+  for (std::size_t i = 0; i < causes.size(); ++i) {
+    lines.push_back(fmt::format("{}: {}{}", metrics_text(causes[i]), causes[i].cause, one_scope ? "" : " (" + scopes[i] + ")"));
   }
-  return lines;
+  render_list(out, "not available on this host" + (one_scope ? " (" + scopes.front() + ")" : std::string()), lines,
+              options, paint);
 }
 
 std::string p_text(const stats::Comparison& c) {
@@ -290,7 +286,7 @@ std::string render_terminal(const ReportInput& input, const TerminalOptions& opt
   render_ranking(out, a, options, paint);
   render_list(out, "warnings", warnings(input), options, paint);
   render_list(out, "notes", input.notes, options, paint);
-  render_list(out, "not available on this host", unavailable_lines(input), options, paint);
+  render_unavailable(out, input, options, paint);
   if (options.all_metrics) {
     for (const auto& w : a.workloads) render_metric_listing(out, w, a.baseline, paint);
   }

@@ -62,7 +62,9 @@ std::string objective_of(const ReportInput& in) {
 
 bool lower_is_better(const ReportInput& in) {
   const auto& t = tune_of(in);
-  if (t.contains("direction")) return t["direction"] == "lower_is_better";
+  // Stored as to_string(Direction): "lower" (comparing with "lower_is_better" made every tune
+  // with a stored direction read as maximised, its best-so-far line tracking the worst).
+  if (t.contains("direction")) return direction_from_string(t["direction"].get<std::string>()) == Direction::lower_is_better;
   return options_of(in).value("maximize", std::string()).empty();
 }
 

@@ -391,7 +391,7 @@ std::string noisy_warning(const std::string& workload, const NoisyMetrics& noisy
 void data_warnings(const WorkloadSamples& w, WorkloadAnalysis& analysed, const AnalysisOptions& o) {
   for (std::size_t i = 0; i < w.schedulers.size(); ++i) {
     const auto& s = w.schedulers[i];
-    NoisyMetrics noisy{s.scheduler, o.cv_warning, {}};
+    NoisyMetrics noisy{s.scheduler, o.cv_warning, {}, {}};
     for (std::size_t j = 0; j < s.metrics.size(); ++j) {
       const auto& m = s.metrics[j];
       const auto& summary = analysed.schedulers[i].metrics[j].summary;
@@ -405,7 +405,8 @@ void data_warnings(const WorkloadSamples& w, WorkloadAnalysis& analysed, const A
     }
     if (noisy.metrics.empty()) continue;
     std::stable_sort(noisy.metrics.begin(), noisy.metrics.end(), [](const auto& a, const auto& b) { return a.cv > b.cv; });
-    analysed.warnings.push_back(noisy_warning(w.workload, noisy));
+    noisy.warning = noisy_warning(w.workload, noisy);
+    analysed.warnings.push_back(noisy.warning);
     analysed.noisy.push_back(std::move(noisy));
   }
 }

@@ -139,6 +139,8 @@ struct NoisyMetrics {
   std::string scheduler;
   double threshold = 0;          // AnalysisOptions::cv_warning
   std::vector<Metric> metrics;   // noisiest first
+  std::string warning;           // its line in WorkloadAnalysis::warnings, for a renderer
+                                 // that words the noisy metrics of a workload its own way
 };
 
 struct WorkloadAnalysis {

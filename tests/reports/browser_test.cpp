@@ -90,6 +90,48 @@ Run in_chromium(const fs::path& html, const fs::path& work, const std::vector<st
 // The DOM after the page loaded and its script ran, from headless Chromium.
 Run dump_dom(const fs::path& html, const fs::path& work) { return in_chromium(html, work, {"--dump-dom"}); }
 
+std::vector<std::string> console_lines(const std::string& err) {
+  std::vector<std::string> out;
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    // "...:INFO:CONSOLE:1] "Uncaught ..." (Chromium 156), "...:CONSOLE(1)] ..." (older ones)
+    if (line.find(":CONSOLE") != std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
+// A screenshot of the page's top as the browser drew it, for a person to look at, kept under
+// the build directory (its path printed).
+void screenshot(const fs::path& html, const fs::path& work, const std::string& name) {
+  const auto png = fs::path(SCXLAB_BINARY_DIR) / "tests" / (name + ".png");
+  fs::remove(png);
+  const auto run = in_chromium(html, work, {"--hide-scrollbars", "--window-size=1280,2400", "--screenshot=" + png.string()});
+  INFO("chromium stderr: " << run.err);
+  CHECK(run.status == 0);
+  CHECK(read_file(png).rfind("\x89PNG", 0) == 0);
+  std::cout << name << " screenshot: " << png.string() << std::endl;
+}
+
+// The page loaded without a console message, its script ran to its end, and every chart in
+// the DOM has marks in it (not an empty frame). Returns the DOM.
+std::string open_cleanly(const fs::path& html_path, const fs::path& work) {
+  const auto run = dump_dom(html_path, work);
+  INFO("chromium stderr: " << run.err);
+  REQUIRE(run.status == 0);
+  CHECK(console_lines(run.err).empty());
+  const auto root = test::elements(run.out, "html");
+  REQUIRE(root.size() == 1);
+  CHECK(root[0].attr("data-scxlab-ready") == "yes");
+  CHECK(root[0].has_class("js"));
+  const auto svgs = test::elements(run.out, "svg");
+  CHECK_FALSE(svgs.empty());
+  for (const auto& svg : svgs) {
+    INFO(svg.attr("aria-labelledby"));
+    CHECK((svg.inner.find("<circle") != std::string::npos || svg.inner.find("<path class=\"curve") != std::string::npos));
+  }
+  return run.out;
+}
+
 bool skip_without_chromium() {
   if (fs::exists(chromium())) return false;
   // Tests print this marker so CTest reports the test as skipped (SKIP_REGULAR_EXPRESSION).
@@ -121,17 +163,7 @@ TEST_CASE("in a real browser the report shows the store's and the analysis's num
   const auto file = read_file(html_path);
   test::check_self_contained(file);
 
-  const auto run = dump_dom(html_path, f.dir.path);
-  INFO("chromium stderr: " << run.err);
-  REQUIRE(run.status == 0);
-  const auto& dom = run.out;
-  REQUIRE(dom.find("<html") != std::string::npos);
-
-  // The script ran to its end.
-  const auto root = test::elements(dom, "html");
-  REQUIRE(root.size() == 1);
-  CHECK(root[0].attr("data-scxlab-ready") == "yes");
-  CHECK(root[0].has_class("js"));
+  const auto dom = open_cleanly(html_path, f.dir.path);
   // The parser kept the structure as written: same cells, same charts.
   CHECK(test::count_of(dom, "<td") == test::count_of(file, "<td"));
   CHECK(test::count_of(dom, "<svg") == 7);
@@ -141,6 +173,7 @@ TEST_CASE("in a real browser the report shows the store's and the analysis's num
   CHECK(test::check_results_tables(dom, f.input) == 12);
   CHECK(test::check_strip_plots(dom, f.input) == 6);
   CHECK(test::check_distributions(dom, f.input) == 1);
+  screenshot(html_path, f.dir.path, "shootout-report");
 }
 
 TEST_CASE("in a real browser a compare report of two real runs opens without console errors, charts drawn",
@@ -157,26 +190,37 @@ TEST_CASE("in a real browser a compare report of two real runs opens without con
   const auto file = read_file(html_path);
   test::check_self_contained(file);
 
-  const auto run = dump_dom(html_path, dir);
-  INFO("chromium stderr: " << run.err);
-  REQUIRE(run.status == 0);
-  CHECK(run.err.find(":CONSOLE(") == std::string::npos);
-  const auto root = test::elements(run.out, "html");
-  REQUIRE(root.size() == 1);
-  CHECK(root[0].attr("data-scxlab-ready") == "yes");
+  const auto dom = open_cleanly(html_path, dir);
   // The compare section on top, then strip plots with both runs' repetitions as dots.
-  CHECK(run.out.find("id=\"compare\"") < run.out.find("class=\"workload\""));
-  CHECK(test::count_of(run.out, "<svg") == test::count_of(file, "<svg"));
-  CHECK(test::count_of(run.out, "<svg") > 0);
-  CHECK(test::count_of(run.out, "<circle") == test::count_of(file, "<circle"));
-  CHECK(test::count_of(run.out, "data-scheduler=\"eevdf @A\"") > 0);
-  CHECK(test::count_of(run.out, "data-scheduler=\"eevdf @B\"") > 0);
+  CHECK(dom.find("id=\"compare\"") < dom.find("class=\"workload\""));
+  CHECK(test::count_of(dom, "<svg") == test::count_of(file, "<svg"));
+  CHECK(test::count_of(dom, "<circle") == test::count_of(file, "<circle"));
+  CHECK(test::count_of(dom, "data-scheduler=\"eevdf @A\"") > 0);
+  CHECK(test::count_of(dom, "data-scheduler=\"eevdf @B\"") > 0);
+  screenshot(html_path, dir, "compare-report");
+}
 
-  const auto shot = fs::path(SCXLAB_BINARY_DIR) / "tests" / "compare-report.png";
-  fs::remove(shot);
-  const auto screenshot = in_chromium(html_path, dir, {"--window-size=1280,2400", "--screenshot=" + shot.string()});
-  INFO("chromium stderr: " << screenshot.err);
-  CHECK(screenshot.status == 0);
-  CHECK(fs::exists(shot));
-  std::cout << "compare report screenshot: " << shot.string() << std::endl;
+TEST_CASE("in a real browser a real tune's report opens cleanly, every chart drawn", "[reports][browser]") {
+  if (skip_without_chromium()) return;
+  const auto dir = test::fresh_temp_dir("browser-tune");
+  std::ofstream(dir / "space.toml") << "[[knob]]\nname = \"x\"\ntype = \"int\"\nrange = [-10, 10]\ndefault = 0\n";
+  const auto tune = test::run_process({test::scxlab_binary(), "tune", "--space", (dir / "space.toml").string(),
+                                       "--command", "echo result: $(( ({x} - 3) * ({x} - 3) + 10 ))", "-n", "6",
+                                       "--seed", "11", "-q", "-o", (dir / "out").string()});
+  INFO(tune.err);
+  REQUIRE(tune.exit_code == 0);
+  const auto html_path = dir / "out" / "report.html";
+  const auto file = read_file(html_path);
+  test::check_self_contained(file);
+
+  const auto dom = open_cleanly(html_path, dir);
+  CHECK(test::count_of(dom, "<svg") == test::count_of(file, "<svg"));
+  // The command's objective is minimised, and the report says so where it names it.
+  CHECK(dom.find("<dd>value (minimised)</dd>") != std::string::npos);
+  CHECK(dom.find("higher is better") == std::string::npos);
+  for (const auto& id : {"recommendation", "convergence", "effects", "explored", "validation"}) {
+    CHECK(dom.find(std::string("id=\"") + id + "\"") != std::string::npos);
+  }
+  screenshot(html_path, dir, "tune-report");
+  fs::remove_all(dir);
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "catch.hpp"
@@ -67,8 +68,9 @@ TEST_CASE("the HTML report lists every trial with its status and reason, warning
     else CHECK(test::text_of(cells[9].inner).rfind(t.reason + "stderr" + t.stderr_tail, 0) == 0);
   }
   for (const auto& w : warnings(f.input)) CHECK(html.find("<li>" + escape_html(w) + "</li>") != std::string::npos);
-  for (const auto& u : unavailable_metrics(f.input.trials)) {
-    CHECK(html.find("not available on this host: " + escape_html(u.reason)) != std::string::npos);
+  for (const auto& c : unavailable_causes(unavailable_metrics(f.input.trials))) {
+    CHECK(html.find("<code>" + escape_html(c.metrics.front()) + "</code>: " + escape_html(c.cause) + " <span") !=
+          std::string::npos);
   }
   CHECK(html.find("time budget 10m: all 8 repetitions fit") != std::string::npos);
   CHECK(html.find("3 schedulers (eevdf, scx_lavd:gaming, scx_rusty) x 2 workloads (messaging, frames); 8 measured "
@@ -142,4 +144,50 @@ TEST_CASE("one repetition shows no interval in the HTML report either", "[report
   in.analysis = stats::analyse(observations_from_trials(in.trials, {{"w", {"time_s"}}}), stats::AnalysisOptions{});
   const auto html = render_html(in);
   CHECK(html.find("<span class=\"ci\">[n=1: no interval]</span>") != std::string::npos);
+}
+
+TEST_CASE("the report of the fixture stays small, its embedded data holds every value, reason and count",
+          "[reports][html]") {
+  test::ReportFixture f("html-size");
+  const auto html = render_html(f.input);
+  // 3 schedulers x 2 workloads x 8 repetitions, a histogram per messaging trial: 172 kB when
+  // grid lines were <line>s, every strip plot had 6 ticks and its own legend, the embedded
+  // histograms were [index, count] pairs and every trial repeated each metric's unit and each
+  // unavailable metric's reason; 141 kB without. (A one-scheduler default shootout on a VM:
+  // 1.62 MB down to 0.997 MB. A typical report must stay under 1 MB.)
+  std::cout << "fixture report: " << html.size() << " bytes\n";
+  CHECK(html.size() < 145000);
+  const auto open = std::string("<script type=\"application/json\" id=\"scxlab-data\">");
+  const auto begin = html.find(open) + open.size();
+  const auto data = nlohmann::json::parse(html.substr(begin, html.find("</script>", begin) - begin));
+  std::size_t histograms = 0;
+  for (std::size_t i = 0; i < f.input.trials.size(); ++i) {
+    const auto& trial = f.input.trials[i];
+    for (std::size_t k = 0; k < trial.histograms.size(); ++k) {
+      std::vector<std::pair<std::uint32_t, std::uint64_t>> decoded;
+      for (const auto& run : data["trials"][i]["histograms"][k]["buckets"]) {
+        auto index = run[0].get<std::uint32_t>();
+        for (const auto& count : run[1]) {
+          if (count.get<std::uint64_t>() > 0) decoded.emplace_back(index, count.get<std::uint64_t>());
+          ++index;
+        }
+      }
+      CHECK(decoded == trial.histograms[k].hist.nonzero_buckets());
+      ++histograms;
+    }
+    // A metric's value alone when described under "metrics"; reasons by index.
+    const auto& embedded = data["trials"][i];
+    for (const auto& m : trial.metrics) {
+      const auto& v = embedded["metrics"][m.name];
+      const auto& described = v.is_object() ? v : data["metrics"][m.name];
+      CHECK((v.is_object() ? v["value"] : v).get<double>() == m.value);
+      CHECK(described["unit"] == m.unit);
+      CHECK(described["direction"] == to_string(m.direction));
+      CHECK(described["source"] == m.source);
+    }
+    for (const auto& u : trial.unavailable) {
+      CHECK(data["unavailable_reasons"][embedded["unavailable"][u.name].get<std::size_t>()] == u.reason);
+    }
+  }
+  CHECK(histograms > 0);
 }

@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "catch.hpp"
 #include "fixture.hpp"
 #include "reports/format.hpp"
@@ -202,28 +205,92 @@ TEST_CASE("colour is wanted on a terminal only, and never with NO_COLOR set", "[
   for (const int fd : {tty, master, pipe_fds[0], pipe_fds[1]}) close(fd);
 }
 
-TEST_CASE("a metric missing everywhere for one reason is one line naming its scope", "[reports][terminal]") {
+namespace {
+
+store::TrialRecord missing_on(const std::string& workload, const std::string& scheduler,
+                              std::vector<Unavailable> unavailable) {
+  store::TrialRecord t;
+  t.workload = workload;
+  t.scheduler = scheduler;
+  t.unavailable = std::move(unavailable);
+  return t;
+}
+
+// What a VM without a hardware PMU gives, as the perf collector words it.
+std::vector<Unavailable> no_pmu() {
+  const std::string pmu = "not supported by this host's PMU (VMs often expose no hardware counters)";
+  return {{"cycles", "cycles: " + pmu},
+          {"instructions", "instructions: " + pmu},
+          {"cache_misses", "cache-misses: " + pmu},
+          {"ipc", "needs instructions: instructions: " + pmu},
+          {"cache_misses_pki", "needs cache_misses: cache-misses: " + pmu}};
+}
+
+std::string unavailable_block(const std::string& text) {
+  const auto start = text.find("\nnot available on this host");
+  return start == std::string::npos ? "" : text.substr(start + 1);
+}
+
+}  // namespace
+
+TEST_CASE("not available: one line per cause, a derived metric in its root's line, the scope once",
+          "[reports][terminal]") {
   auto in = hand_made();
   in.analysis.workloads.push_back({"frames", {}, {}, {}});
   for (const std::string workload : {"messaging", "frames"}) {
-    store::TrialRecord t;
-    t.workload = workload;
-    t.scheduler = "eevdf";
-    t.unavailable = {{"cycles", "cycles: not supported by this host's PMU"}, {"cpu_freq_mhz", "no cpufreq driver"}};
-    in.trials.push_back(t);
+    auto unavailable = no_pmu();
+    unavailable.push_back({"energy_j", "no RAPL energy counters"});
+    unavailable.push_back({"energy_per_op", "needs energy_j"});  // the root's entry says why
+    in.trials.push_back(missing_on(workload, "eevdf", unavailable));
   }
-  store::TrialRecord only_messaging;
-  only_messaging.workload = "messaging";
-  only_messaging.scheduler = "scx_lavd";
-  only_messaging.unavailable = {{"scx.*", "no stats socket"}};
-  in.trials.push_back(only_messaging);
-
-  const auto text = render_terminal(in, TerminalOptions{});
-  CHECK(line_with(text, "cycles: not supported").find("(every workload; on eevdf)") != std::string::npos);
-  CHECK(line_with(text, "cpu_freq_mhz: no cpufreq driver").find("(every workload; on eevdf)") != std::string::npos);
-  CHECK(line_with(text, "scx.*: no stats socket").find("(messaging; on scx_lavd)") != std::string::npos);
-  in.trials.pop_back();  // now eevdf is every scheduler that ran
-  CHECK(line_with(render_terminal(in, TerminalOptions{}), "cycles: not supported").find("(every workload; on eevdf)") !=
+  const auto block = unavailable_block(render_terminal(in, {}));
+  INFO(block);
+  const auto lines = lines_of(block);
+  REQUIRE(lines.size() == 4);  // the PMU's line wraps once
+  // One scope for every cause: said once, in the title (only eevdf ran: not "every scheduler").
+  CHECK(lines[0] == "not available on this host (every workload; on eevdf)");
+  CHECK(lines[1] == "  - cycles, instructions, cache_misses and 2 derived (ipc, cache_misses_pki): not supported by "
+                    "this");
+  CHECK(block.find("host's PMU (VMs often expose no hardware counters)") != std::string::npos);
+  CHECK(block.find("needs") == std::string::npos);
+  CHECK(block.find("cache-misses") == std::string::npos);
+  CHECK(line_with(block, "energy_j").find("energy_j and 1 derived (energy_per_op): no RAPL energy counters") !=
         std::string::npos);
-  CHECK(line_with(text, "frames / cycles").empty());
+}
+
+TEST_CASE("not available: causes with different scopes name their scope each", "[reports][terminal]") {
+  auto in = hand_made();
+  in.analysis.workloads.push_back({"frames", {}, {}, {}});
+  for (const std::string workload : {"messaging", "frames"}) {
+    for (const std::string scheduler : {"eevdf", "scx_lavd"}) {
+      in.trials.push_back(missing_on(workload, scheduler, {{"cpu_freq_mhz", "no cpufreq driver"}}));
+    }
+  }
+  in.trials.push_back(missing_on("messaging", "eevdf", {{"scx.*", "this scheduler serves no scx_stats socket"}}));
+  const auto block = unavailable_block(render_terminal(in, {}));
+  INFO(block);
+  CHECK(lines_of(block).size() == 3);
+  CHECK(lines_of(block).front() == "not available on this host");
+  CHECK(line_with(block, "cpu_freq_mhz") == "  - cpu_freq_mhz: no cpufreq driver (every workload; on every scheduler)");
+  CHECK(line_with(block, "scx.*") == "  - scx.*: this scheduler serves no scx_stats socket (messaging; on eevdf)");
+}
+
+TEST_CASE("noisy metrics are one line per workload over every scheduler: the count and the worst few",
+          "[reports][terminal]") {
+  auto in = hand_made();
+  auto& w = in.analysis.workloads[0];
+  w.noisy = {{"eevdf", 0.05, {{"runq_wait_us.p50", 1.72, false}, {"time_s", 0.13, true}, {"a", 0.1, false}}, "eevdf line"},
+             {"scx_lavd", 0.05, {{"b", 0.9, false}, {"runq_wait_us.p50", 0.8, false}, {"c", 0.5, false},
+                                  {"d", 0.4, false}}, "lavd line"}};
+  in.analysis.warnings = {"eevdf line", "lavd line", "messaging: something else"};
+  const auto all = warnings(in);
+  INFO(fmt::format("{}", fmt::join(all, "\n")));
+  REQUIRE(all.size() == 2);
+  CHECK(all[0] == "messaging: something else");
+  // Each metric once, at its worst; a noisy headline metric named even when not among the worst.
+  CHECK(all[1] == "messaging: 6 noisy metrics (CV over 5%) on eevdf, scx_lavd: worst runq_wait_us.p50 172% on eevdf, "
+                  "b 90% on scx_lavd; headline time_s 13% on eevdf: run more repetitions or quiet the machine");
+  const auto text = render_terminal(in, {});
+  CHECK(text.find("eevdf line") == std::string::npos);
+  CHECK(text.find("  - messaging: 6 noisy metrics") != std::string::npos);
 }
