@@ -72,12 +72,19 @@ RootCause root_cause(const UnavailableEntry& e, std::span<const UnavailableEntry
   return root;
 }
 
+// A trial's reason can carry the scheduler's last output lines after its first line: the
+// warning keeps the first (what happened), the trial list shows the rest.
+std::string first_line(const std::string& reason) {
+  const auto end = reason.find('\n');
+  return end == std::string::npos ? reason : reason.substr(0, end) + " (its output: see the trials)";
+}
+
 std::string tally_warning(const TrialTally& t) {
   int left_out = 0;
   std::string detail;
   for (const auto& [status, count] : t.left_out) {
     left_out += count;
-    const auto reason = t.last_reason.at(status);
+    const auto reason = first_line(t.last_reason.at(status));
     detail += fmt::format("{}{} {}{}", detail.empty() ? "" : "; ", count, status,
                           reason.empty() ? "" : " (" + reason + ")");
   }

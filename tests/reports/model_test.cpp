@@ -132,6 +132,18 @@ TEST_CASE("a scheduler with no counted trial on a workload is a warning of its o
   CHECK(w[1] == "w / b: 1 of 2 trials left out of the statistics: 1 failed (exit 2)");
 }
 
+TEST_CASE("a left-out trial's warning keeps the first line of its reason, not the scheduler's output",
+          "[reports][model]") {
+  auto ejected = make(0, "measure", "ejected", "b");
+  ejected.reason = "runnable task stall\n  scheduler stderr (last lines):\n    SCX_EV_BYPASS_DURATION: 50317648";
+  ReportInput in;
+  in.trials = {make(1, "measure", "ok", "b"), ejected};
+  const auto w = warnings(in);
+  REQUIRE(w.size() == 1);
+  CHECK(w[0] == "w / b: 1 of 2 trials left out of the statistics: 1 ejected (runnable task stall (its output: see the "
+                "trials))");
+}
+
 TEST_CASE("a tune's search evaluations, never counted by design, raise no warning", "[reports][model]") {
   ReportInput in;
   in.trials = {make(0, "tune", "ok", "eval-1"), make(1, "tune", "ok", "eval-2"), make(2, "validate", "ok", "tuned")};
