@@ -139,7 +139,9 @@ std::string nav() {
   return "<nav aria-label=\"Contents\"><ul>" + items + "</ul></nav>";
 }
 
-std::string knob_table(const nlohmann::json& knobs) {
+// `recommended`: the tuned values are the recommendation; otherwise they are only the best
+// the search found, and the table says so (the verdict above keeps the default).
+std::string knob_table(const nlohmann::json& knobs, bool recommended) {
   std::string body;
   for (const auto& k : knobs) {
     const auto value = text_of(k.value("value", nlohmann::json())), def = text_of(k.value("default", nlohmann::json()));
@@ -149,9 +151,13 @@ std::string knob_table(const nlohmann::json& knobs) {
                         esc(k.value("name", std::string())), changed ? "changed" : "", esc(value), esc(def),
                         changed ? "changed" : "as default");
   }
-  return "<div class=\"table-wrap\"><table class=\"knobs\"><caption>Every knob of the space: the recommended value "
-         "next to its default</caption><thead><tr><th scope=\"col\">Knob</th><th scope=\"col\">Recommended</th>"
-         "<th scope=\"col\">Default</th><th scope=\"col\"></th></tr></thead><tbody>" +
+  const char* caption = recommended ? "Every knob of the space: the recommended value next to its default"
+                                    : "Every knob of the space: the best configuration the search found (not "
+                                      "recommended: it did not validate) next to the default";
+  return fmt::format("<div class=\"table-wrap\"><table class=\"knobs\"><caption>{}</caption><thead><tr><th "
+                     "scope=\"col\">Knob</th><th scope=\"col\">{}</th><th scope=\"col\">Default</th><th scope=\"col\">"
+                     "</th></tr></thead><tbody>",
+                     caption, recommended ? "Recommended" : "Best found") +
          body + "</tbody></table></div>";
 }
 
@@ -191,7 +197,7 @@ std::string recommendation(const ReportInput& in) {
   }
   if (const auto bounds = t.value("bounds", std::vector<std::string>{}); !bounds.empty())
     out += "<ul class=\"bounds\">" + list_items(bounds) + "</ul>";
-  out += knob_table(t.value("knobs", nlohmann::json::array()));
+  out += knob_table(t.value("knobs", nlohmann::json::array()), recommend);
   if (recommend) out += snippets(t.value("use", nlohmann::json::object()));
   return out + "</section>";
 }

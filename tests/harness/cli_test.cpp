@@ -90,7 +90,7 @@ TEST_CASE("every command's --help lists its exit codes, 70 included", "[cli]") {
   CHECK_THAT(run_process({scxlab_binary(), "--help"}).out, Catch::Contains("70 a bug in scxlab"));
 }
 
-TEST_CASE("scxlab -v shows libbpf's log while the probes load; without it libbpf stays quiet", "[cli]") {
+TEST_CASE("scxlab -v shows libbpf's log while the probes load, and without it libbpf stays quiet", "[cli]") {
   const auto dir = scxlab::test::fresh_temp_dir("verbose");
   const auto shootout = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> argv{scxlab_binary(), "shootout", "-s", "eevdf", "-w", "messaging:groups=1,loops=10",

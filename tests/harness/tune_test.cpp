@@ -121,6 +121,7 @@ void check_tune_report(const fs::path& out, std::size_t evaluations, const std::
     CHECK(scxlab::test::text_of(scxlab::test::elements(tr.inner, "td").at(0).inner) == recommended);
   }
   CHECK(knob_row);
+  CHECK_THAT(html, Catch::Contains("<th scope=\"col\">Recommended</th>"));
   CHECK(scxlab::test::count_of(html, "<figure class=\"snippet\"") >= 1);
   CHECK(scxlab::test::count_of(html, "<figure class=\"effect\"") == 1);
 }
@@ -293,5 +294,9 @@ TEST_CASE("a tune whose every proposal fails says so in the verdict, recommendat
   CHECK(j.at("tune").at("verdict") == verdict);
   CHECK(j.at("tune").at("evaluations").at("failed") == 5);
   CHECK(j.at("tune").at("evaluations").at("failures").at(0).at("count") == 5);
+  // Nothing is recommended: the report's knob table says what the search found, not "Recommended".
+  const auto html = read_text(dir / "out" / "report.html");
+  CHECK_THAT(html, Catch::Contains("<th scope=\"col\">Best found</th>"));
+  CHECK_THAT(html, !Catch::Contains("<th scope=\"col\">Recommended</th>"));
   fs::remove_all(dir);
 }

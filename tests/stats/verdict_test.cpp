@@ -94,7 +94,7 @@ TEST_CASE("a regression anywhere fails the gate, over inconclusive and improveme
   CHECK_FALSE(more_repetitions_wanted(maybe_worse, 0.05, 5));
 }
 
-TEST_CASE("a regression beyond doubt within 10 repetitions ends the gate; a doubtful or a late one does not",
+TEST_CASE("a regression beyond doubt within 10 repetitions ends the gate, a doubtful or a late one does not",
           "[verdict]") {
   auto analysis = analysis_with({metric("a", true, Call::worse, 1.2), metric("b", true, Call::inconclusive)});
   auto& worse = *analysis.workloads[0].schedulers[1].metrics[0].vs_baseline;
