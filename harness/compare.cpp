@@ -112,8 +112,10 @@ reports::CompareReport build_report(const CompareOptions& o) {
   std::vector<Cell> shared;
   std::vector<std::string> schedulers;
   for (const auto& c : cells_a) {
-    if (!has(cells_b, c)) report.only_in.push_back({"A", c.first, c.second});
-    if (!has(cells_b, c)) continue;
+    if (!has(cells_b, c)) {
+      report.only_in.push_back({"A", c.first, c.second});
+      continue;
+    }
     shared.push_back(c);
     if (std::find(schedulers.begin(), schedulers.end(), c.first) == schedulers.end()) schedulers.push_back(c.first);
   }
