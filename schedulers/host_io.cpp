@@ -97,6 +97,13 @@ std::string stop_process(pid_t pid, unsigned long long start_time, std::chrono::
     ::close(fd);
     return "already gone (its pid now belongs to another process, left alone)";
   }
+  // Exited but not yet reaped (a zombie whose parent died: init reaps it in its own time):
+  // signals to it succeed, so without this look it would read as "stopped by SIGINT".
+  if (wait_exit(fd, std::chrono::milliseconds(0))) {
+    ::close(fd);
+    ::waitpid(pid, nullptr, WNOHANG);
+    return "already gone";
+  }
   std::string outcome = "still running after SIGKILL";
   std::vector<std::string> ignored;
   for (const auto& [sig, name] : {std::pair{SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"}, {SIGKILL, "SIGKILL"}}) {

@@ -246,3 +246,17 @@ TEST_CASE("replay writes back only files that changed, and a run of them is pers
   CHECK(std::filesystem::last_write_time(kept) == long_ago);  // never rewritten
   CHECK(journal_entries_on_disk(path).empty());
 }
+
+// A recorded process that exited but is not yet reaped (a zombie) is already gone: signals to
+// it succeed, which once read as "stopped by SIGINT" (seen in the VM, where init reaps late).
+TEST_CASE("stop_process calls an exited, unreaped process already gone", "[journal]") {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  const auto started = host::process_start_time(child);
+  REQUIRE(started.has_value());
+  siginfo_t info{};
+  REQUIRE(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) == 0);  // exited, still a zombie
+  CHECK(host::stop_process(child, *started, std::chrono::milliseconds(1000)) == "already gone");
+  CHECK_FALSE(host::process_start_time(child).has_value());  // and reaped
+}
