@@ -342,6 +342,12 @@ struct Pooled {
   std::vector<int> trials;  // per series
 };
 
+std::string code_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "<code>" : ", <code>") + esc(n) + "</code>";
+  return out;
+}
+
 // Histograms of the counted trials, pooled per name and scheduler.
 std::vector<Pooled> pooled_histograms(const ReportInput& in, const stats::WorkloadAnalysis& w, const Colors& colors) {
   std::vector<Pooled> out;
@@ -366,21 +372,27 @@ std::vector<Pooled> pooled_histograms(const ReportInput& in, const stats::Worklo
 
 constexpr double kTablePercentiles[] = {50, 90, 99, 99.9, 99.99};
 
+// An empty histogram has no percentiles: a 0 would be a measurement nobody made.
+std::string percentile_cells(const stats::LogLinearHistogram& hist) {
+  if (hist.empty()) return fmt::format("<td class=\"na\" colspan=\"{}\">no samples</td>", std::size(kTablePercentiles));
+  std::string cells;
+  for (const double q : kTablePercentiles) {
+    const double v = hist.percentile(q);
+    cells += fmt::format("<td class=\"num\" data-percentile=\"{:g}\" data-value=\"{}\">{}</td>", q, exact(v),
+                         format_number(v));
+  }
+  return cells;
+}
+
 std::string percentile_table(const Pooled& p) {
   std::string head, body;
   for (const double q : kTablePercentiles) head += fmt::format("<th scope=\"col\">p{:g}</th>", q);
   for (std::size_t i = 0; i < p.series.size(); ++i) {
     const auto& s = p.series[i];
-    std::string cells;
-    for (const double q : kTablePercentiles) {
-      const double v = s.hist.percentile(q);
-      cells += fmt::format("<td class=\"num\" data-percentile=\"{:g}\" data-value=\"{}\">{}</td>", q, exact(v),
-                           format_number(v));
-    }
     body += fmt::format("<tr data-scheduler=\"{0}\"><th scope=\"row\">{0}</th><td class=\"num\">{1}</td>"
                         "<td class=\"num\" data-count=\"{2}\">{3}</td>{4}</tr>",
                         esc(s.scheduler), p.trials[i], s.hist.count(), format_number(static_cast<double>(s.hist.count())),
-                        cells);
+                        percentile_cells(s.hist));
   }
   return fmt::format("<div class=\"table-wrap\"><table class=\"percentiles\" data-histogram=\"{}\"><caption>{} ({}) "
                      "percentiles, pooled over the repetitions (log-linear buckets, within 1.6%)</caption><thead><tr>"
@@ -391,9 +403,21 @@ std::string percentile_table(const Pooled& p) {
 
 std::string distributions(const ReportInput& in, const stats::WorkloadAnalysis& w, const std::string& prefix,
                           const Colors& colors) {
-  const auto pooled = pooled_histograms(in, w, colors);
-  if (pooled.empty()) return "";
+  auto pooled = pooled_histograms(in, w, colors);
+  // A histogram no repetition put a sample in (an event that never happened to the workload's
+  // tasks) has nothing to draw: named in one line, not shown as an empty chart.
+  std::vector<std::string> never_sampled;
+  std::erase_if(pooled, [&](const Pooled& p) {
+    const bool empty = std::all_of(p.series.begin(), p.series.end(), [](const auto& s) { return s.hist.empty(); });
+    if (empty) never_sampled.push_back(p.name);
+    return empty;
+  });
+  if (pooled.empty() && never_sampled.empty()) return "";
   std::string out = "<h3>Latency distributions</h3>";
+  if (!never_sampled.empty()) {
+    out += fmt::format("<p class=\"no-samples\">No sample in any repetition of any scheduler: {}.</p>",
+                       code_list(never_sampled));
+  }
   for (std::size_t i = 0; i < pooled.size(); ++i) {
     const auto& p = pooled[i];
     const ChartText text{fmt::format("{}-dist-{}", prefix, i), fmt::format("{} on {}: value at each percentile",
@@ -404,12 +428,6 @@ std::string distributions(const ReportInput& in, const stats::WorkloadAnalysis& 
                        esc(p.name), percentile_plot_svg(text, p.series), esc(p.name), esc(p.unit));
     out += percentile_table(p);
   }
-  return out;
-}
-
-std::string code_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "<code>" : ", <code>") + esc(n) + "</code>";
   return out;
 }
 

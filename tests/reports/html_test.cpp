@@ -26,6 +26,27 @@ TEST_CASE("the HTML report is self-contained and shows exactly the analysis's an
   CHECK(test::check_distributions(html, f.input) == 1);               // wakeup_latency on messaging
 }
 
+TEST_CASE("a histogram nobody sampled is named, not drawn empty, and a scheduler without samples says so, not 0",
+          "[reports][html]") {
+  test::ReportFixture f("html-empty-histogram");
+  for (auto& t : f.input.trials) {
+    if (t.workload != "messaging") continue;
+    t.histograms.push_back({"runq_wait_after_preempt", "us", {}});  // the workload was never preempted
+    if (t.scheduler == "eevdf") t.histograms.front().hist = {};
+  }
+  const auto html = render_html(f.input);
+  CHECK(test::check_distributions(html, f.input) == 1);  // wakeup_latency; the empty one has no table
+  CHECK(html.find("No sample in any repetition of any scheduler: <code>runq_wait_after_preempt</code>") !=
+        std::string::npos);
+  int curves = 0;
+  for (const auto& figure : test::elements(html, "figure")) {
+    if (!figure.has_class("distribution")) continue;
+    CHECK(figure.attr("data-histogram") == "wakeup_latency");
+    for (const auto& path : test::elements(figure.inner, "path")) curves += path.has_class("curve");
+  }
+  CHECK(curves == 2);  // the two schedulers with samples
+}
+
 TEST_CASE("the HTML report embeds its data as JSON that no text can break out of", "[reports][html]") {
   test::ReportFixture f("html-data");
   const auto html = render_html(f.input);
