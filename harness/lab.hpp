@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/entries.hpp"
 #include "metrics/collector.hpp"
 #include "schedulers/journal.hpp"
 #include "schedulers/scheduler.hpp"
@@ -21,14 +22,6 @@
 #include "workloads/workload.hpp"
 
 namespace scxlab::harness {
-
-// One workload run of a plan: a suite entry with its validated parameters.
-struct Entry {
-  std::string label;
-  std::string workload;
-  workloads::Params params;
-  std::set<std::string> headline;  // metric names shown as table columns
-};
 
 struct LabOptions {
   std::vector<std::string> manifest_dirs;
@@ -86,10 +79,6 @@ class Lab {
   std::optional<double> start_s_;  // how long the start for the current trial took, if one was needed
   std::vector<std::string> notes_;
 };
-
-// Parses "name" or "name:key=value,key=value" into an entry, validating the parameters.
-Entry parse_entry(const std::string& spec);
-Entry make_entry(const std::string& label, const std::string& workload, const workloads::Params& params);
 
 std::string utc_now_iso8601();
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/bounds.hpp"
 #include "stats/metric.hpp"
 
 namespace scxlab::harness {
@@ -36,15 +37,6 @@ struct TuneOptions {
 };
 
 
-// An outcome bound: "fps.avg >= 0.97*baseline" (baseline: the default configuration's value).
-struct Bound {
-  std::string metric;
-  bool at_least = true;
-  double factor = 1;        // of the baseline value when relative, else the bound itself
-  bool relative = false;
-  std::string text;
-};
-Bound parse_bound(const std::string& text);  // throws UsageError naming the form expected
 
 // Returns the exit code (0, 2 bad input, 130 interrupted).
 int tune_command(TuneOptions options);
