@@ -23,7 +23,7 @@ nlohmann::json list_schedulers_json(const std::vector<std::string>& dirs) {
   auto out = nlohmann::json::array();
   for (const auto& row : schedulers::list_schedulers(schedulers::load_manifests(dirs))) {
     out.push_back({{"name", row.manifest.name},
-                   {"backend", row.manifest.backend},
+                   {"backend", schedulers::to_string(row.manifest.backend)},
                    {"installed", row.installed},
                    {"runnable", row.runnable},
                    {"reason", row.reason},

@@ -130,7 +130,7 @@ nlohmann::json Lab::describe(const schedulers::Config& config) const {
                       {"knobs", config.knobs},
                       {"extra_args", config.extra_args}};
   if (!config.binary.empty()) d["binary"] = config.binary;  // another build than the installed one
-  if (m.backend == "scx") d["args"] = schedulers::build_args(m, config);
+  if (m.backend == schedulers::BackendKind::scx) d["args"] = schedulers::build_args(m, config);
   if (backend_ && running_ && running_->label == config.label) {
     d["name"] = backend_->name();
     d["version"] = backend_->version();

@@ -198,7 +198,7 @@ UseSnippets use_snippets(const Recommendation& r) {
     return u;
   }
   u.shootout = "scxlab shootout -s " + base::shell_words({shootout_spec(r)});
-  if (r.manifest.backend == "scx") {
+  if (r.manifest.backend == schedulers::BackendKind::scx) {
     const auto args = schedulers::build_args(r.manifest, r.config);
     u.command = base::shell_words({r.manifest.binary}) + (args.empty() ? "" : " " + base::shell_words(args));
     u.etc_default_scx = etc_default_scx(r.manifest.binary, args);

@@ -29,9 +29,9 @@ std::vector<schedulers::Config> available_configs(const std::vector<schedulers::
     if (!row.runnable || !row.manifest.default_shootout) continue;
     schedulers::Config c;
     c.scheduler = row.manifest.name;
-    c.label = row.manifest.backend == "kernel" ? default_name : row.manifest.name;
+    c.label = row.manifest.backend == schedulers::BackendKind::kernel ? default_name : row.manifest.name;
     // The kernel default first: it is the baseline every other scheduler is compared with.
-    if (row.manifest.backend == "kernel") configs.insert(configs.begin(), c);
+    if (row.manifest.backend == schedulers::BackendKind::kernel) configs.insert(configs.begin(), c);
     else configs.push_back(c);
   }
   return configs;
@@ -88,7 +88,7 @@ std::string choose_baseline(const std::string& requested, const std::vector<sche
   }
   for (const auto& c : configs) {
     for (const auto& m : manifests) {
-      if (m.name == c.scheduler && m.backend == "kernel") return c.label;
+      if (m.name == c.scheduler && m.backend == schedulers::BackendKind::kernel) return c.label;
     }
   }
   return configs.empty() ? "" : configs.front().label;

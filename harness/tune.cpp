@@ -336,7 +336,7 @@ TuneSetup make_setup(const TuneOptions& o, std::uint64_t seed, const tuner::Spac
 
 const schedulers::Manifest& kernel_default(const Lab& lab) {
   for (const auto& m : lab.manifests()) {
-    if (m.backend == "kernel") return m;
+    if (m.backend == schedulers::BackendKind::kernel) return m;
   }
   throw UsageError("no manifest of the kernel's default scheduler (backend = \"kernel\")");
 }

@@ -16,8 +16,8 @@ namespace scxlab::harness {
 namespace {
 
 using schedulers::Knob;
+using schedulers::KnobKind;
 
-bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 
 bool workload_has(const workloads::WorkloadInfo& w, const std::string& param) {
   return std::any_of(w.params.begin(), w.params.end(), [&](const auto& p) { return p.name == param; });
@@ -31,22 +31,22 @@ std::string why_not(const Knob& k, const std::vector<Unavailable>& unavailable, 
   const std::string prefix = "workload:";
   if (k.target.rfind(prefix, 0) == 0 && !workload_has(w, k.target.substr(prefix.size())))
     return fmt::format("a task attribute of a workload with '{}' (not {})", k.target.substr(prefix.size()), w.name);
-  if (k.type == "string") return "a string knob has no search range";
-  if (!is_boolean(k) && k.type != "enum" && !(k.tune_min || k.min)) return "the manifest gives no range";
-  if (!is_boolean(k) && k.type != "enum" && k.default_value.empty()) return "the manifest gives no default";
+  if (k.type == KnobKind::string) return "a string knob has no search range";
+  if (!schedulers::is_boolean(k.type) && k.type != KnobKind::choice && !(k.tune_min || k.min)) return "the manifest gives no range";
+  if (!schedulers::is_boolean(k.type) && k.type != KnobKind::choice && k.default_value.empty()) return "the manifest gives no default";
   return "";
 }
 
 tuner::Value parse_default(const Knob& k) {
-  if (is_boolean(k)) return k.default_value == "true";
-  if (k.type == "enum") return k.default_value.empty() ? k.choices.front() : k.default_value;
-  if (k.type == "int") return static_cast<std::int64_t>(std::stoll(k.default_value));
+  if (schedulers::is_boolean(k.type)) return k.default_value == "true";
+  if (k.type == KnobKind::choice) return k.default_value.empty() ? k.choices.front() : k.default_value;
+  if (k.type == KnobKind::integer) return static_cast<std::int64_t>(std::stoll(k.default_value));
   return std::stod(k.default_value);
 }
 
 tuner::FlagStyle style_of(const Knob& k) {
-  if (k.type == "flag") return tuner::FlagStyle::presence;
-  if (k.type == "bool_eq") return tuner::FlagStyle::equals;
+  if (k.type == KnobKind::flag) return tuner::FlagStyle::presence;
+  if (k.type == KnobKind::bool_eq) return tuner::FlagStyle::equals;
   return tuner::FlagStyle::value;
 }
 
@@ -57,13 +57,13 @@ tuner::Knob to_tuner_knob(const Knob& k) {
   t.style = style_of(k);
   t.default_value = parse_default(k);
   t.meta = {{"unit", k.unit}, {"target", k.target}, {"meaning", k.meaning}};
-  if (is_boolean(k)) {
+  if (schedulers::is_boolean(k.type)) {
     t.type = tuner::KnobType::boolean;
-  } else if (k.type == "enum") {
+  } else if (k.type == KnobKind::choice) {
     t.type = tuner::KnobType::categorical;
     t.choices = k.choices;
   } else {
-    t.type = k.type == "int" ? tuner::KnobType::integer : tuner::KnobType::real;
+    t.type = k.type == KnobKind::integer ? tuner::KnobType::integer : tuner::KnobType::real;
     t.low = k.tune_min ? *k.tune_min : *k.min;
     t.high = k.tune_max ? *k.tune_max : (k.max ? *k.max : t.low);
     const double d = tuner::as_number(t.default_value);
@@ -181,7 +181,7 @@ std::vector<tuner::Knob> tuner_knobs(const std::vector<const Knob*>& chosen) {
   std::vector<tuner::Knob> knobs;
   std::map<std::string, std::vector<tuner::Knob>> groups;
   for (const Knob* k : chosen) {
-    if (!k->group.empty() && k->type == "flag") groups[k->group].push_back(to_tuner_knob(*k));
+    if (!k->group.empty() && k->type == KnobKind::flag) groups[k->group].push_back(to_tuner_knob(*k));
     else knobs.push_back(to_tuner_knob(*k));
   }
   for (const auto& [group, members] : groups)

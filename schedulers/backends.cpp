@@ -50,7 +50,7 @@ bool is_bpf_object(const fs::path& p) {
 }  // namespace
 
 std::unique_ptr<Backend> make_backend(const Manifest& m, Journal& journal, const BackendOptions& o) {
-  if (m.backend == "kernel") return std::make_unique<KernelBackend>(m, journal);
+  if (m.backend == BackendKind::kernel) return std::make_unique<KernelBackend>(m, journal);
   Timing timing;
   timing.attach = o.attach_timeout.value_or(std::chrono::seconds(m.attach_timeout_s));
   if (o.via_scx_loader) return std::make_unique<LoaderBackend>(m, journal, o, HostPaths{}, timing);
@@ -81,7 +81,7 @@ Executable resolve_binary(const Manifest& m, const std::string& binary) {
   const auto bad = [&](const std::string& what, const std::string& fix) {
     return std::invalid_argument(fmt::format("{}: binary={}: {}; fix: {}", m.name, binary, what, fix));
   };
-  if (m.backend != "scx") throw bad("this is the kernel's own scheduler, there is no binary to run", "remove binary=");
+  if (m.backend != BackendKind::scx) throw bad("this is the kernel's own scheduler, there is no binary to run", "remove binary=");
   const fs::path path(binary);
   std::error_code ec;
   const auto type = fs::status(path, ec).type();
@@ -113,7 +113,7 @@ std::vector<ListRow> list_schedulers(const std::vector<Manifest>& manifests) {
   for (const auto& m : manifests) {
     ListRow row;
     row.manifest = m;
-    if (m.backend == "kernel") {
+    if (m.backend == BackendKind::kernel) {
       row.installed = row.runnable = true;
       rows.push_back(std::move(row));
       continue;

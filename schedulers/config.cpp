@@ -68,7 +68,7 @@ std::string preset_names(const Manifest& m) {
 }
 
 // "Active" for an exclusive group: a boolean knob set to true, any other knob set at all.
-bool active(const Knob& k, const std::string& value) { return !is_boolean(k) || value == "true"; }
+bool active(const Knob& k, const std::string& value) { return !is_boolean(k.type) || value == "true"; }
 
 void check_groups(const Manifest& m, const std::map<std::string, std::string>& values) {
   std::map<std::string, std::vector<std::string>> members;
@@ -121,7 +121,7 @@ const Manifest& find_manifest(const std::string& name, const std::vector<Manifes
   }
   // The kernel default answers to its kernel's name too ("cfs" before 6.6).
   for (const auto& m : manifests) {
-    if (m.backend == "kernel" && (name == default_scheduler_name() || name == "default")) return m;
+    if (m.backend == BackendKind::kernel && (name == default_scheduler_name() || name == "default")) return m;
   }
   std::vector<std::string> names;
   for (const auto& m : manifests) names.push_back(m.name);
@@ -131,7 +131,6 @@ const Manifest& find_manifest(const std::string& name, const std::vector<Manifes
 
 }  // namespace
 
-bool is_boolean(const Knob& k) { return k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq"; }
 
 std::vector<std::string> repeated_items(const std::string& value) {
   std::istringstream words(value);
@@ -148,11 +147,11 @@ const Knob* Manifest::find_knob(const std::string& knob_name) const {
 }
 
 std::string checked_value(const Manifest& m, const Knob& k, const std::string& value) {
-  if (is_boolean(k)) {
+  if (is_boolean(k.type)) {
     if (auto b = canonical_bool(value)) return *b;
     throw std::invalid_argument(fmt::format("{}: {}='{}' is not a boolean; fix: use true or false", m.name, k.name, value));
   }
-  if (k.type == "int") {
+  if (k.type == KnobKind::integer) {
     long long x = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
     if (ec != std::errc() || end != value.data() + value.size()) {
@@ -162,7 +161,7 @@ std::string checked_value(const Manifest& m, const Knob& k, const std::string& v
     check_range(m, k, static_cast<double>(x), value);
     return value;
   }
-  if (k.type == "double") {
+  if (k.type == KnobKind::real) {
     size_t used = 0;
     double x = 0;
     try {
@@ -177,7 +176,7 @@ std::string checked_value(const Manifest& m, const Knob& k, const std::string& v
     check_range(m, k, x, value);
     return value;
   }
-  if (k.type == "enum") {
+  if (k.type == KnobKind::choice) {
     for (const auto& c : k.choices) {
       if (c == value) return value;
     }
@@ -210,11 +209,11 @@ std::map<std::string, std::string> parse_args(const Manifest& m, const std::vect
     std::string value;
     if (eq != std::string::npos) {
       value = a.substr(eq + 1);
-      if (k->type == "flag") {
+      if (k->type == KnobKind::flag) {
         throw std::invalid_argument(fmt::format("{}: {} takes no value; fix: write '{}' alone, or leave it out for false",
                                                 m.name, flag, flag));
       }
-    } else if (k->type == "flag" || k->type == "bool_eq") {
+    } else if (k->type == KnobKind::flag || k->type == KnobKind::bool_eq) {
       value = "true";
     } else if (i + 1 < args.size()) {
       value = args[++i];
@@ -263,9 +262,9 @@ std::vector<std::string> build_args(const Manifest& m, const Config& c) {
     }
     const std::string& v = it->second;
     if (is_positional(k)) args.push_back(v);
-    else if (k.type == "flag") {
+    else if (k.type == KnobKind::flag) {
       if (v == "true") args.push_back(k.flag);
-    } else if (k.type == "bool_eq") args.push_back(k.flag + "=" + v);
+    } else if (k.type == KnobKind::bool_eq) args.push_back(k.flag + "=" + v);
     else if (k.repeat) {
       for (const auto& item : repeated_items(v)) args.insert(args.end(), {k.flag, item});
     } else {

@@ -288,8 +288,8 @@ std::optional<double> constraint_value(const Manifest& m, const std::map<std::st
   const std::string& v = it != values.end() ? it->second : k->default_value;
   if (v.empty()) return std::nullopt;
   if (ref.measure == ConstraintExpr::Measure::count) return static_cast<double>(repeated_items(v).size());
-  if (is_boolean(*k)) return v == "true" ? 1.0 : 0.0;
-  if (k->type != "int" && k->type != "double") return std::nullopt;
+  if (is_boolean(k->type)) return v == "true" ? 1.0 : 0.0;
+  if (!is_numeric(k->type)) return std::nullopt;
   return std::stod(v);
 }
 

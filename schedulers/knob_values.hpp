@@ -8,9 +8,6 @@
 
 namespace scxlab::schedulers {
 
-// flag, bool_value or bool_eq: a knob whose values are true and false.
-bool is_boolean(const Knob& k);
-
 // The items of a repeated knob's value ("500 2500 5000"), each passed as its own option.
 std::vector<std::string> repeated_items(const std::string& value);
 

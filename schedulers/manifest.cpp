@@ -37,10 +37,28 @@ const std::set<std::string> kTopKeys = {"name", "summary", "backend", "origin", 
 const std::set<std::string> kKnobKeys = {"name", "flag", "short", "type", "default", "default_file", "min", "max",
                                          "tune_range", "scale", "unit", "choices", "group", "tune", "target", "meaning",
                                          "repeat"};
-const std::set<std::string> kTypes = {"flag", "bool_value", "bool_eq", "int", "double", "enum", "string"};
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
   throw ManifestError(fmt::format("{}: {}", where, what));
+}
+
+constexpr KnobKind kKnobKinds[] = {KnobKind::flag, KnobKind::bool_value, KnobKind::bool_eq, KnobKind::integer,
+                                   KnobKind::real,  KnobKind::choice,     KnobKind::string};
+
+KnobKind knob_kind_of(const std::string& word, const std::string& where) {
+  for (const auto kind : kKnobKinds) {
+    if (to_string(kind) == word) return kind;
+  }
+  std::vector<std::string_view> words;
+  for (const auto kind : kKnobKinds) words.push_back(to_string(kind));
+  fail(where, fmt::format("type '{}' is not one of {}", word, fmt::join(words, ", ")));
+}
+
+BackendKind backend_kind_of(const std::string& word, const std::string& file) {
+  for (const auto kind : {BackendKind::kernel, BackendKind::scx}) {
+    if (to_string(kind) == word) return kind;
+  }
+  fail(file, "backend must be kernel or scx");
 }
 
 void check_keys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where) {
@@ -102,10 +120,10 @@ void check_target(const Knob& k, const std::string& where) {
 }
 
 void check_ranges(const Knob& k, const std::string& where) {
-  const bool numeric = k.type == "int" || k.type == "double";
+  const bool numeric = is_numeric(k.type);
   if (!numeric && (k.min || k.max || k.tune_min)) fail(where, "only int and double knobs have min, max or tune_range");
   if (k.min && k.max && *k.min > *k.max) fail(where, "min is above max");
-  if (k.type == "int") {
+  if (k.type == KnobKind::integer) {
     for (const auto& b : {k.min, k.max, k.tune_min, k.tune_max}) {
       if (b && std::floor(*b) != *b) fail(where, "an int knob's bounds must be whole numbers");
     }
@@ -127,8 +145,7 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
   if (!std::regex_match(k.name, std::regex("[a-z][a-z0-9_]*"))) fail(where, "a knob name is lower_snake_case");
   k.flag = string_of(t, "flag", where);
   k.short_flag = string_of(t, "short", where);
-  k.type = string_of(t, "type", where);
-  if (!kTypes.count(k.type)) fail(where, fmt::format("type '{}' is not one of {}", k.type, fmt::join(kTypes, ", ")));
+  k.type = knob_kind_of(string_of(t, "type", where), where);
   if (const auto* d = t.get("default")) k.default_value = text_of(*d, where);
   if (t.contains("default_file")) {
     const auto name = string_of(t, "default_file", where);
@@ -140,8 +157,8 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
   }
   // Absent, a presence-only flag is false; a bool_value or bool_eq knob without a default
   // leaves the choice to the scheduler (p2dq's --turbo: left as the firmware set it).
-  if (k.type == "flag" && k.default_value.empty()) k.default_value = "false";
-  if (k.type == "flag" && k.default_value != "false") {
+  if (k.type == KnobKind::flag && k.default_value.empty()) k.default_value = "false";
+  if (k.type == KnobKind::flag && k.default_value != "false") {
     fail(where, "a presence-only flag is absent by default: default must be false (say in meaning what the "
                 "scheduler does without it)");
   }
@@ -158,7 +175,7 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
   k.scale = string_of(t, "scale", where, "linear");
   k.unit = string_of(t, "unit", where);
   if (const auto* c = t.get("choices")) k.choices = strings_of(*c, where + " choices");
-  if (k.type == "enum" && k.choices.empty()) fail(where, "an enum knob needs choices");
+  if (k.type == KnobKind::choice && k.choices.empty()) fail(where, "an enum knob needs choices");
   k.group = string_of(t, "group", where);
   k.tune = boolean_of(t, "tune", where);
   k.repeat = boolean_of(t, "repeat", where);
@@ -166,15 +183,14 @@ Knob parse_knob(const toml::table& t, const std::string& file, const FileReader&
   k.meaning = string_of(t, "meaning", where);
   check_target(k, where);
   check_ranges(k, where);
-  if (k.repeat && (k.type != "string" || k.target != "args" || k.flag == "<positional>")) {
+  if (k.repeat && (k.type != KnobKind::string || k.target != "args" || k.flag == "<positional>")) {
     fail(where, "only a string knob passed as a command-line option can repeat");
   }
   return k;
 }
 
 void check_manifest(const Manifest& m, const std::string& file) {
-  if (m.backend != "kernel" && m.backend != "scx") fail(file, "backend must be kernel or scx");
-  if (m.backend == "scx" && (m.binary.empty() || m.ops_prefix.empty())) fail(file, "an scx scheduler needs binary and ops_prefix");
+  if (m.backend == BackendKind::scx && (m.binary.empty() || m.ops_prefix.empty())) fail(file, "an scx scheduler needs binary and ops_prefix");
   static const std::set<std::string> origins = {"scx", "kernel-tools", "scxlab", "kernel", "user"};
   if (!origins.count(m.origin)) fail(file, fmt::format("origin must be one of {}", fmt::join(origins, ", ")));
   std::set<std::string> names;
@@ -184,7 +200,7 @@ void check_manifest(const Manifest& m, const std::string& file) {
     if (!names.insert(k.name).second) fail(file, fmt::format("knob '{}' appears twice", k.name));
     if (!k.group.empty()) ++group_sizes[k.group];
     if (k.flag == "<positional>") ++positional;
-    if (!k.default_value.empty() && k.type != "string") {
+    if (!k.default_value.empty() && k.type != KnobKind::string) {
       try {
         checked_value(m, k, k.default_value);
       } catch (const std::exception& e) {
@@ -210,7 +226,7 @@ void check_manifest(const Manifest& m, const std::string& file) {
       if (!k) fail(where, fmt::format("names no knob '{}'", name));
       if (measure == ConstraintExpr::Measure::count) {
         if (!k->repeat) fail(where, fmt::format("count({}) needs a knob with repeat = true", name));
-      } else if (k->type == "enum" || k->type == "string") {
+      } else if (k->type == KnobKind::choice || k->type == KnobKind::string) {
         fail(where, fmt::format("knob '{}' is not a number or a boolean", name));
       }
     }
@@ -230,7 +246,7 @@ Manifest parse_manifest(const std::string& text, const std::string& file, const 
   m.name = string_of(t, "name", file);
   if (m.name.empty()) fail(file, "'name' is missing");
   m.summary = string_of(t, "summary", file);
-  m.backend = string_of(t, "backend", file);
+  m.backend = backend_kind_of(string_of(t, "backend", file), file);
   m.origin = string_of(t, "origin", file, "user");
   m.binary = string_of(t, "binary", file);
   m.ops_prefix = string_of(t, "ops_prefix", file);
@@ -344,5 +360,26 @@ std::vector<Manifest> load_manifests(const std::vector<std::string>& extra_dirs)
   }
   return all;
 }
+
+std::string_view to_string(KnobKind kind) {
+  switch (kind) {
+    case KnobKind::flag: return "flag";
+    case KnobKind::bool_value: return "bool_value";
+    case KnobKind::bool_eq: return "bool_eq";
+    case KnobKind::integer: return "int";
+    case KnobKind::real: return "double";
+    case KnobKind::choice: return "enum";
+    case KnobKind::string: return "string";
+  }
+  return "?";
+}
+
+bool is_boolean(KnobKind kind) {
+  return kind == KnobKind::flag || kind == KnobKind::bool_value || kind == KnobKind::bool_eq;
+}
+
+bool is_numeric(KnobKind kind) { return kind == KnobKind::integer || kind == KnobKind::real; }
+
+std::string_view to_string(BackendKind kind) { return kind == BackendKind::kernel ? "kernel" : "scx"; }
 
 }  // namespace scxlab::schedulers

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schedulers/journal.hpp"
@@ -23,11 +24,24 @@ namespace scxlab::schedulers {
 
 // ---- manifests ----
 
+// A knob's value form, parsed once from the manifest's `type` word (in parentheses):
+// a presence-only flag (flag), a flag taking true/false as its value (bool_value) or after '='
+// (bool_eq), a whole number (int), a number (double), one of `choices` (enum), free text (string).
+enum class KnobKind { flag, bool_value, bool_eq, integer, real, choice, string };
+std::string_view to_string(KnobKind kind);  // the manifest's word: "flag", "int", "enum", ...
+bool is_boolean(KnobKind kind);             // flag, bool_value, bool_eq
+bool is_numeric(KnobKind kind);             // int, double
+
+// How a scheduler is made to serve: the kernel's own (fair) scheduler, or a sched_ext
+// scheduler process (manifest word "kernel" or "scx").
+enum class BackendKind { kernel, scx };
+std::string_view to_string(BackendKind kind);
+
 struct Knob {
   std::string name;        // "slice_max_us"
   std::string flag;        // "--slice-max-us", "-s", "<positional>"; "" unless target is "args"
   std::string short_flag;  // "-s" when the long flag also has a short form, else ""
-  std::string type;        // "flag" | "bool_value" | "bool_eq" | "int" | "double" | "enum" | "string"
+  KnobKind type = KnobKind::string;
   std::string default_value;              // textual; "" = none (the option is simply absent)
   std::optional<double> min, max;         // hard range (enforced)
   std::optional<double> tune_min, tune_max;  // tuning range (a search space, not enforced)
@@ -51,7 +65,7 @@ struct Constraint {
 
 struct Manifest {
   std::string name;        // "scx_lavd", "eevdf", "scxlab_vtime"
-  std::string backend;     // "kernel" | "scx"
+  BackendKind backend = BackendKind::scx;
   std::string origin;      // "scx" (sched-ext/scx), "kernel-tools" (tools/sched_ext), "scxlab"
                            // (bpf/sched: looked up in the build directory too), "kernel"
   std::string binary;      // executable name on PATH (scx backends)

@@ -10,7 +10,7 @@ TEST_CASE("list: the kernel default always runs, sched_ext schedulers say why no
   bool saw_kernel = false;
   for (const auto& r : rows) {
     INFO(r.manifest.name);
-    if (r.manifest.backend == "kernel") {
+    if (r.manifest.backend == BackendKind::kernel) {
       saw_kernel = true;
       CHECK(r.runnable);
       CHECK(r.reason.empty());
@@ -32,7 +32,7 @@ TEST_CASE("list: a binary on PATH is found") {
   ::setenv("PATH", (dir.path() + ":" + old_path).c_str(), 1);
   Manifest m;
   m.name = m.binary = "scx_mine";
-  m.backend = "scx";
+  m.backend = BackendKind::scx;
   m.origin = "user";
   CHECK(find_binary(m) == dir / "scx_mine");
   m.binary = "scx_surely_absent";

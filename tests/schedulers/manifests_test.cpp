@@ -20,19 +20,19 @@ const Manifest& named(const std::vector<Manifest>& all, const std::string& name)
   throw;
 }
 
-bool numeric(const Knob& k) { return k.type == "int" || k.type == "double"; }
+bool numeric(const Knob& k) { return is_numeric(k.type); }
 
 // Values a tuner may propose for a knob: both ends of its tuning range and three between
 // (geometric on a log scale, whole numbers for an int), every choice, both booleans.
 std::vector<std::string> tuning_points(const Knob& k) {
-  if (k.type == "enum") return k.choices;
-  if (k.type == "flag" || k.type == "bool_value" || k.type == "bool_eq") return {"false", "true"};
+  if (k.type == KnobKind::choice) return k.choices;
+  if (is_boolean(k.type)) return {"false", "true"};
   std::vector<std::string> points;
   if (!k.tune_min) return points;
   const double lo = *k.tune_min, hi = *k.tune_max;
   for (int i = 0; i <= 4; ++i) {
     const double x = k.scale == "log" ? lo * std::pow(hi / lo, i / 4.0) : lo + (hi - lo) * i / 4.0;
-    points.push_back(k.type == "int" ? std::to_string(std::llround(x)) : std::to_string(x));
+    points.push_back(k.type == KnobKind::integer ? std::to_string(std::llround(x)) : std::to_string(x));
   }
   return points;
 }
@@ -75,7 +75,7 @@ TEST_CASE("every built-in manifest is present and valid") {
   for (const auto& m : all) {
     INFO(m.source_file);
     CHECK(m.source_file.rfind("builtin:", 0) == 0);
-    if (m.backend == "scx") {
+    if (m.backend == BackendKind::scx) {
       CHECK_FALSE(m.binary.empty());
       CHECK_FALSE(m.ops_prefix.empty());
     }
@@ -97,7 +97,7 @@ TEST_CASE("every built-in manifest is present and valid") {
       }
       if (k.scale == "log") CHECK(*k.tune_min > 0);
       if (k.tune && numeric(k)) CHECK(k.tune_min.has_value());
-      if (k.type == "enum") CHECK_FALSE(k.choices.empty());
+      if (k.type == KnobKind::choice) CHECK_FALSE(k.choices.empty());
       CHECK((k.target == "args") == !k.flag.empty());
     }
     for (const auto& [g, n] : groups) CHECK(n >= 2);
@@ -183,7 +183,7 @@ TEST_CASE("every tunable knob's tuning range is accepted by its manifest's const
 TEST_CASE("the kernel default's knobs target debugfs, a sysctl and the frames workload's roles") {
   const auto all = load_manifests();
   const auto& eevdf = named(all, "eevdf");
-  CHECK(eevdf.backend == "kernel");
+  CHECK(eevdf.backend == BackendKind::kernel);
   CHECK(eevdf.find_knob("base_slice_ns")->target == "debugfs:sched/base_slice_ns");
   CHECK(eevdf.find_knob("migration_cost_ns")->target == "debugfs:sched/migration_cost_ns");
   CHECK(eevdf.find_knob("nr_migrate")->target == "debugfs:sched/nr_migrate");

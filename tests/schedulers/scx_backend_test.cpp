@@ -54,14 +54,14 @@ esac
 Manifest fake_manifest() {
   Manifest m;
   m.name = "scx_fake";
-  m.backend = "scx";
+  m.backend = BackendKind::scx;
   m.origin = "user";
   m.binary = "scx_fake";
   m.ops_prefix = "fake";
   Knob mode;
   mode.name = "mode";
   mode.flag = "--mode";
-  mode.type = "enum";
+  mode.type = KnobKind::choice;
   mode.choices = {"serve", "never", "fail", "stubborn"};
   mode.target = "args";
   mode.scale = "linear";

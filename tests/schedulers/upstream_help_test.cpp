@@ -82,25 +82,25 @@ const std::set<std::pair<std::string, std::string>> kHostDefaults = {
     {"scx_p2dq", "--llc-shards"},
 };
 
-bool is_number_type(const Knob& k) { return k.type == "int" || k.type == "double"; }
+bool is_number_type(const Knob& k) { return is_numeric(k.type); }
 
 // How the option must look in the help for the knob's type.
 void check_kind(const Knob& k, const ClapOption& o) {
   using Value = ClapOption::Value;
-  if (k.type == "flag") {
+  if (k.type == KnobKind::flag) {
     CHECK(o.value != Value::required);  // --x, or --x[=<X>] whose value may be left out
     CHECK_FALSE(o.multiple);
-  } else if (k.type == "bool_eq") {
+  } else if (k.type == KnobKind::bool_eq) {
     CHECK(o.value == Value::optional);
   } else {
     CHECK(o.value == Value::required);
   }
-  if (k.type == "bool_value") CHECK(o.possible_values == std::vector<std::string>{"true", "false"});
+  if (k.type == KnobKind::bool_value) CHECK(o.possible_values == std::vector<std::string>{"true", "false"});
   if (o.multiple && o.value == Value::required) CHECK(k.repeat);  // --x <X>...: several values
 }
 
 void check_default(const std::string& scheduler, const Knob& k, const ClapOption& o) {
-  if (k.type == "flag") {
+  if (k.type == KnobKind::flag) {
     CHECK_FALSE(o.default_value.has_value());  // absent is false, as the manifest's default says
     return;
   }
@@ -128,7 +128,7 @@ void check_knob(const std::string& scheduler, const Knob& k, const std::map<std:
   check_default(scheduler, k, o);
   // A free-form upstream option (a String that also takes keywords) lists no values; then
   // its source, not the help, is the authority for the choices.
-  if (k.type == "enum" && !o.possible_values.empty()) {
+  if (k.type == KnobKind::choice && !o.possible_values.empty()) {
     CHECK(std::set<std::string>(k.choices.begin(), k.choices.end()) ==
           std::set<std::string>(o.possible_values.begin(), o.possible_values.end()));
   }
