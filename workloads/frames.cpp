@@ -35,11 +35,10 @@ namespace scxlab::workloads {
 namespace {
 
 constexpr std::int64_t kNsPerMs = 1'000'000;
-constexpr std::int64_t kNsPerS = 1'000'000'000;
 constexpr double kUnlimitedDeadlineMs = 1000.0 / 60;
 const std::vector<std::string> kRoles{"input", "sim", "jobs", "render", "present", "audio"};
 
-struct Config {
+struct FramesConfig {
   long target_fps, duration_s, warmup_s, job_workers, job_tasks, audio_period_us;
   double deadline_ms, input_us, sim_us, job_us, render_us, present_us, audio_us;
   std::vector<TaskAttrs> attrs;  // in kRoles order
@@ -57,11 +56,11 @@ struct FrameRecord {
 // Everything the threads share. Events carry the happens-before between chain stages, so the
 // plain fields written by one stage and read by the next need no atomics.
 struct Shared {
-  explicit Shared(Config config)
+  explicit Shared(FramesConfig config)
       : c(std::move(config)), setup_done(static_cast<std::ptrdiff_t>(5 + c.job_workers)), job_go(c.job_workers) {
     for (auto& e : job_go) e = std::make_unique<Event>();
   }
-  Config c;
+  FramesConfig c;
   std::int64_t start = 0, measure_start = 0, end = 0;  // written before `go` is released
   std::latch setup_done;
   std::latch go{1};
@@ -189,9 +188,9 @@ void audio_thread(Shared& s) {
   }
 }
 
-Config read_config(const Params& p) {
+FramesConfig read_config(const Params& p) {
   const ParamReader r(p);
-  Config c{r.integer("target_fps"), r.integer("duration_s"), r.integer("warmup_s"), r.integer("job_workers"),
+  FramesConfig c{r.integer("target_fps"), r.integer("duration_s"), r.integer("warmup_s"), r.integer("job_workers"),
            r.integer("job_tasks"), r.integer("audio_period_us"), r.real("deadline_ms"), r.real("input_work_us"),
            r.real("sim_work_us"), r.real("job_work_us"), r.real("render_work_us"), r.real("present_work_us"),
            r.real("audio_work_us"), {}};

@@ -27,7 +27,7 @@ struct Channel {
   int read_fd = -1, write_fd = -1;
 };
 
-struct Config {
+struct MessagingConfig {
   long groups, fds, loops, size;
   bool pipes, threads;
 };
@@ -67,7 +67,7 @@ bool write_message(int fd, const std::string& message) {
   return true;
 }
 
-void sender(const Config& c, const std::vector<Channel>& receivers, int ready_fd, int start_fd) {
+void sender(const MessagingConfig& c, const std::vector<Channel>& receivers, int ready_fd, int start_fd) {
   wait_for_start(ready_fd, start_fd);
   const std::string message(static_cast<std::size_t>(c.size), 'm');
   for (long l = 0; l < c.loops; ++l) {
@@ -77,7 +77,7 @@ void sender(const Config& c, const std::vector<Channel>& receivers, int ready_fd
   }
 }
 
-void receiver(const Config& c, const Channel& ch, int ready_fd, int start_fd) {
+void receiver(const MessagingConfig& c, const Channel& ch, int ready_fd, int start_fd) {
   wait_for_start(ready_fd, start_fd);
   std::vector<char> buf(static_cast<std::size_t>(c.size));
   long long left = static_cast<long long>(c.loops) * c.fds * c.size;
@@ -147,7 +147,7 @@ class Tasks {
 
 Measurements run_messaging(const Params& p) {
   const ParamReader r(p);
-  const Config c{r.integer("groups"), r.integer("fds"), r.integer("loops"), r.integer("size"),
+  const MessagingConfig c{r.integer("groups"), r.integer("fds"), r.integer("loops"), r.integer("size"),
                  r.text("ipc") == "pipes", r.text("mode") == "threads"};
   std::signal(SIGPIPE, SIG_IGN);  // this is the workload's own process (see write_message)
   const base::Pipe ready = base::make_pipe(O_CLOEXEC), start = base::make_pipe(O_CLOEXEC);

@@ -16,9 +16,6 @@
 namespace scxlab::workloads {
 namespace {
 
-constexpr auto kLower = Direction::lower_is_better;
-constexpr auto kHigher = Direction::higher_is_better;
-constexpr auto kInfo = Direction::informational;
 constexpr long kPerfMessagingFds = 20;
 
 std::vector<std::string> split_lines(const std::string& text) {

@@ -10,6 +10,11 @@
 
 namespace scxlab::workloads {
 
+// Shorthand for the metric tables of the parsers and of the tool adapters (tools.cpp).
+inline constexpr auto kLower = Direction::lower_is_better;
+inline constexpr auto kHigher = Direction::higher_is_better;
+inline constexpr auto kInfo = Direction::informational;
+
 // rt-tests hackbench, stdout. "Time: S" (start signal to all reaped); messages_per_s from the
 // header's groups, file descriptors (2 x fds) and messages per sender.
 Measurements parse_hackbench(const std::string& out);

@@ -27,9 +27,8 @@
 namespace scxlab::workloads {
 namespace {
 
-constexpr std::int64_t kNsPerS = 1'000'000'000;
 
-struct Config {
+struct RequestConfig {
   long message_threads, workers, sleep_us, matrix_ops, footprint_kb, runtime_s, warmup_s;
   double rps;
   bool lock;
@@ -62,7 +61,7 @@ struct alignas(64) CpuLock {
 };
 
 struct Worker {
-  explicit Worker(const Config& c, std::size_t windows) : matrices(c.footprint_kb), completions(windows, 0) {}
+  explicit Worker(const RequestConfig& c, std::size_t windows) : matrices(c.footprint_kb), completions(windows, 0) {}
   Event wake;
   std::int64_t woken_at_ns = 0;  // written by the message thread before wake.signal()
   Worker* next_posted = nullptr;
@@ -78,7 +77,7 @@ struct MessageThread {
 };
 
 struct Shared {
-  Config c;
+  RequestConfig c;
   std::int64_t measure_start = 0, measure_end = 0;
   std::atomic<bool> stopping{false};
   std::vector<CpuLock> locks;
@@ -204,9 +203,9 @@ void add_latency_metrics(std::vector<Metric>& out, const std::string& name, cons
   out.push_back(workload_metric(name + "_us.max", static_cast<double>(h.max()) / 1000.0, "us", Direction::lower_is_better));
 }
 
-Config read_config(const Params& p) {
+RequestConfig read_config(const Params& p) {
   const ParamReader r(p);
-  Config c{r.integer("message_threads"), r.integer("workers"), r.integer("sleep_us"), r.integer("matrix_ops"),
+  RequestConfig c{r.integer("message_threads"), r.integer("workers"), r.integer("sleep_us"), r.integer("matrix_ops"),
            r.integer("footprint_kb"), r.integer("runtime_s"), r.integer("warmup_s"), r.real("rps"), r.boolean("lock")};
   if (c.workers == 0) c.workers = static_cast<long>(std::max(1U, std::thread::hardware_concurrency()));
   return c;

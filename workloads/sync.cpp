@@ -9,7 +9,6 @@
 namespace scxlab::workloads {
 namespace {
 
-constexpr std::int64_t kNsPerS = 1'000'000'000;
 
 timespec to_timespec(std::int64_t ns) { return {static_cast<time_t>(ns / kNsPerS), static_cast<long>(ns % kNsPerS)}; }
 

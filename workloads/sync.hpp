@@ -10,6 +10,8 @@
 
 namespace scxlab::workloads {
 
+inline constexpr std::int64_t kNsPerS = 1'000'000'000;
+
 // CLOCK_MONOTONIC in nanoseconds: the clock every generator timestamps with.
 std::int64_t now_ns();
 // Sleeps until an absolute CLOCK_MONOTONIC time (no drift from relative sleeps).

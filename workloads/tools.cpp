@@ -12,9 +12,6 @@
 namespace scxlab::workloads {
 namespace {
 
-constexpr auto kLower = Direction::lower_is_better;
-constexpr auto kHigher = Direction::higher_is_better;
-constexpr auto kInfo = Direction::informational;
 
 std::string arg(long v) { return std::to_string(v); }
 

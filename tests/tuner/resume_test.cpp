@@ -19,7 +19,7 @@ using scxlab::tuner::testing::number;
 
 namespace {
 
-double objective(const Space& s, const Config& c) {
+double mixed_objective(const Space& s, const Config& c) {
   const double x = number(s, c, "x");
   return std::pow(x - 0.7, 2) + 0.02 * number(s, c, "nr_a") - 0.01 * number(s, c, "nr_b") +
          0.1 * std::log(number(s, c, "slice_max_us")) + 0.05 * number(s, c, "mode") +
@@ -57,7 +57,7 @@ std::vector<Reason> run_with_resumes(const Space& space, const OptimizerOptions&
       require_same(replay(space, o, opt.observations()).suggest(), s);
       require_same(opt.suggest(), s);  // asking again without observing changes nothing
     }
-    Outcome out{true, {objective(space, s.config) + noise_sd * standard_normal(rng)}, {}, 0};
+    Outcome out{true, {mixed_objective(space, s.config) + noise_sd * standard_normal(rng)}, {}, 0};
     if (constrained) out.constraints = {number(space, s.config, "x") + 0.01 * standard_normal(rng)};
     opt.observe(s.config, out);
   }

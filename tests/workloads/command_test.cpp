@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "catch.hpp"
+#include "metrics_of.hpp"
 #include "workloads/workload.hpp"
 
 using namespace scxlab;
@@ -32,12 +33,6 @@ class TomlFile {
  private:
   fs::path dir_;
 };
-
-std::map<std::string, double> metrics_of(const Result& r) {
-  std::map<std::string, double> out;
-  for (const auto& m : r.metrics) out[m.name] = m.value;
-  return out;
-}
 
 const char* kEcho = R"(
 summary = "prints numbers"

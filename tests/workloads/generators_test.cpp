@@ -9,6 +9,7 @@
 
 #include "base/unique_fd.hpp"
 #include "catch.hpp"
+#include "metrics_of.hpp"
 #include "workloads/child.hpp"
 #include "workloads/frame_metrics.hpp"
 #include "workloads/work_unit.hpp"
@@ -19,12 +20,6 @@ using namespace scxlab::workloads;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::map<std::string, double> metrics_of(const Result& r) {
-  std::map<std::string, double> out;
-  for (const auto& m : r.metrics) out[m.name] = m.value;
-  return out;
-}
 
 Result run_ok(const std::string& workload, const Params& params) {
   const auto r = run(workload, params, {});

@@ -4,18 +4,13 @@
 #include <map>
 
 #include "catch.hpp"
+#include "metrics_of.hpp"
 #include "workloads/workload.hpp"
 
 using namespace scxlab;
 using namespace scxlab::workloads;
 
 namespace {
-
-std::map<std::string, double> metrics_of(const Result& r) {
-  std::map<std::string, double> out;
-  for (const auto& m : r.metrics) out[m.name] = m.value;
-  return out;
-}
 
 // Runs the tool when installed; nullopt (with a warning) when not.
 std::optional<std::map<std::string, double>> live(const std::string& workload, const Params& params) {
