@@ -16,8 +16,14 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string status_of(workloads::Result::Status s) {
-  return std::string(workloads::to_string(s));
+store::TrialStatus status_of(workloads::Result::Status s) {
+  switch (s) {
+    case workloads::Result::Status::ok: return store::TrialStatus::ok;
+    case workloads::Result::Status::failed: return store::TrialStatus::failed;
+    case workloads::Result::Status::timed_out: return store::TrialStatus::timed_out;
+    case workloads::Result::Status::interrupted: return store::TrialStatus::interrupted;
+  }
+  return store::TrialStatus::failed;
 }
 
 // Sleeps up to `d`, waking early when interrupted. A cool-down is a deliberate pause for
@@ -139,8 +145,7 @@ nlohmann::json Lab::describe(const schedulers::Config& config) const {
   return d;
 }
 
-store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry& entry,
-                                  const std::string& kind) {
+store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry& entry, store::TrialKind kind) {
   const auto t0 = std::chrono::steady_clock::now();
   store::TrialRecord rec;
   rec.kind = kind;
@@ -151,7 +156,7 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
 
   if (auto why = ensure_running(config); !why.empty()) {
     rec.scheduler_config = describe(config);
-    rec.status = "failed";
+    rec.status = store::TrialStatus::failed;
     rec.reason = "scheduler did not start: " + why;
     rec.ended_utc = utc_now_iso8601();
     rec.overhead_s = seconds_since(t0);
@@ -210,7 +215,7 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
   const auto health = backend_->check();
   if (!health.serving) {
     // Displaced: the scheduler did not fail, but the workload did not run (only) under it.
-    rec.status = health.displaced ? "failed" : "ejected";
+    rec.status = health.displaced ? store::TrialStatus::failed : store::TrialStatus::ejected;
     rec.reason = health.reason.empty() ? "the scheduler stopped serving (state " + health.state + ")"
                  : health.displaced    ? "another scheduler served during the trial: " + health.reason
                                        : health.reason;

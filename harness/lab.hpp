@@ -49,9 +49,9 @@ class Lab {
   const std::vector<std::string>& notes() const { return notes_; }
 
   // Runs one trial. Never throws for a failure of the scheduler or the workload: the record
-  // says how it ended. kind: "warmup" | "measure" | "tune" | "validate".
+  // says how it ended.
   store::TrialRecord run_trial(const schedulers::Config& config, const Entry& entry,
-                               const std::string& kind);
+                               store::TrialKind kind);
 
   // Knobs of this scheduler the host refuses (read-only debugfs, ...), with the reason.
   std::vector<Unavailable> unavailable_knobs(const std::string& scheduler);

@@ -12,7 +12,7 @@ RoundLoop::RoundLoop(const RoundPlan& plan, Lab& lab, store::ResultsDb& db, std:
     : plan_(plan), lab_(lab), db_(db), run_id_(run_id), guard_(guard), progress_(progress),
       measured_rounds_(plan.reps) {
   for (const auto& t : db.trials(run_id)) {
-    if (t.status != "interrupted") committed_.insert(t.seq);
+    if (t.status != store::TrialStatus::interrupted) committed_.insert(t.seq);
   }
 }
 
@@ -49,16 +49,16 @@ bool RoundLoop::run_round(int round) {
                                              t.warmup ? "warm-up" : std::to_string(round - plan_.warmup + 1),
                                              config.label, entry.label));
     const auto t0 = std::chrono::steady_clock::now();
-    auto rec = lab_.run_trial(config, entry, t.warmup ? "warmup" : "measure");
+    auto rec = lab_.run_trial(config, entry, t.warmup ? store::TrialKind::warmup : store::TrialKind::measure);
     rec.run_id = run_id_;
     rec.seq = t.seq;
     rec.round = t.round;
     db_.add_trial(rec);
     ++done_;
     committed_.insert(t.seq);
-    progress_.end_trial(rec.status + (rec.reason.empty() ? "" : ": " + rec.reason),
+    progress_.end_trial(std::string(to_string(rec.status)) + (rec.reason.empty() ? "" : ": " + rec.reason),
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    if (rec.status == "interrupted") return false;
+    if (rec.status == store::TrialStatus::interrupted) return false;
   }
   return true;
 }

@@ -102,7 +102,7 @@ class Evaluator {
   Evaluator(Lab& lab, const schedulers::Manifest& manifest, const tuner::Space& space, Entry entry, bool knobs_are_params)
       : lab_(lab), manifest_(manifest), space_(space), entry_(std::move(entry)), knobs_are_params_(knobs_are_params) {}
 
-  store::TrialRecord run(const tuner::Config& config, const std::string& label, const std::string& kind) const {
+  store::TrialRecord run(const tuner::Config& config, const std::string& label, store::TrialKind kind) const {
     if (knobs_are_params_) {
       auto entry = entry_;
       for (std::size_t i = 0; i < space_.knobs().size(); ++i)
@@ -119,14 +119,14 @@ class Evaluator {
   }
 
  private:
-  store::TrialRecord rejected(const schedulers::Config& sched, const std::string& kind, const std::string& why) const {
+  store::TrialRecord rejected(const schedulers::Config& sched, store::TrialKind kind, const std::string& why) const {
     store::TrialRecord rec;
     rec.kind = kind;
     rec.scheduler = sched.label;
     rec.scheduler_config = {{"scheduler", sched.scheduler}, {"label", sched.label}, {"knobs", sched.knobs}};
     rec.workload = entry_.label;
     rec.workload_params = entry_.params;
-    rec.status = "failed";
+    rec.status = store::TrialStatus::failed;
     rec.reason = std::string(kNotRun) + why;
     rec.started_utc = rec.ended_utc = utc_now_iso8601();
     return rec;
@@ -146,7 +146,7 @@ class TuneLoop {
            std::int64_t run_id, const InterruptGuard& guard)
       : setup_(setup), space_(space), evaluator_(evaluator), db_(db), run_id_(run_id), guard_(guard) {
     for (auto& t : db.trials(run_id)) {
-      if (t.status != "interrupted" && t.kind == "tune") committed_.push_back(std::move(t));
+      if (t.status != store::TrialStatus::interrupted && t.kind == store::TrialKind::tune) committed_.push_back(std::move(t));
     }
   }
 
@@ -165,7 +165,7 @@ class TuneLoop {
       if (guard_.interrupted()) return false;
       const auto s = optimizer_->suggest();
       auto rec = evaluate(s.config, std::string(tuner::to_string(s.reason)), progress);
-      if (rec.status == "interrupted") return false;
+      if (rec.status == store::TrialStatus::interrupted) return false;
       optimizer_->observe(s.config, outcome(rec));
       committed_.push_back(std::move(rec));
     }
@@ -190,13 +190,13 @@ class TuneLoop {
   std::optional<store::TrialRecord> evaluate_default(Progress& progress) {
     if (committed_.empty()) {
       auto rec = evaluate(space_.defaults(), "default", progress);
-      if (rec.status == "interrupted") return std::nullopt;
+      if (rec.status == store::TrialStatus::interrupted) return std::nullopt;
       committed_.push_back(rec);
     }
     const auto& rec = committed_.front();
-    if (rec.status != "ok") {
+    if (rec.status != store::TrialStatus::ok) {
       throw UsageError(fmt::format("the default configuration of {} did not run ({}: {}); nothing to tune against",
-                                   setup_.options.scheduler, rec.status, rec.reason));
+                                   setup_.options.scheduler, to_string(rec.status), rec.reason));
     }
     for (const auto& name : metrics_needed()) {
       if (!metric_value(rec, name)) {
@@ -229,8 +229,8 @@ class TuneLoop {
 
   // Why an evaluation counts as failed (outcome() says it does).
   std::string failure_reason(const store::TrialRecord& t) const {
-    if (t.status == "failed") return t.reason;
-    if (t.status != "ok") return fmt::format("{}: {}", t.status, t.reason);  // ejected, timed_out
+    if (t.status == store::TrialStatus::failed) return t.reason;
+    if (t.status != store::TrialStatus::ok) return fmt::format("{}: {}", to_string(t.status), t.reason);  // ejected, timed_out
     for (const auto& name : metrics_needed()) {
       if (!metric_value(t, name)) return fmt::format("'{}' was not measured", name);
     }
@@ -241,7 +241,7 @@ class TuneLoop {
   tuner::Outcome outcome(const store::TrialRecord& t) const {
     const double seconds = t.wall_s + t.overhead_s;
     const auto objective = metric_value(t, setup_.goal.metric);
-    if (t.status != "ok" || !objective || (*objective <= 0 && setup_.goal.log_scale)) return tuner::Outcome::failure(seconds);
+    if (t.status != store::TrialStatus::ok || !objective || (*objective <= 0 && setup_.goal.log_scale)) return tuner::Outcome::failure(seconds);
     tuner::Outcome o{true, {*objective}, {}, seconds};
     for (const auto& b : setup_.bounds) {
       const auto v = metric_value(t, b.metric);
@@ -255,15 +255,15 @@ class TuneLoop {
     const auto seq = optimizer_ ? static_cast<int>(optimizer_->evaluations()) : 0;
     const auto label = fmt::format("eval-{}", seq + 1);
     progress.begin_trial(static_cast<std::size_t>(seq), fmt::format("{} ({}) {}", label, why, space_.describe(config)));
-    auto rec = evaluator_.run(config, label, "tune");
+    auto rec = evaluator_.run(config, label, store::TrialKind::tune);
     rec.run_id = run_id_;
     rec.seq = seq;
     rec.scheduler_config["tuner"] = space_.to_json(config);
     rec.scheduler_config["proposed_because"] = why;
     db_.add_trial(rec);
     const auto value = metric_value(rec, setup_.goal.metric);
-    progress.end_trial(rec.status == "ok" && value ? fmt::format("{} = {:.4g}", setup_.goal.metric, *value)
-                                                   : rec.status + ": " + rec.reason,
+    progress.end_trial(rec.status == store::TrialStatus::ok && value ? fmt::format("{} = {:.4g}", setup_.goal.metric, *value)
+                                                   : fmt::format("{}: {}", to_string(rec.status), rec.reason),
                        rec.wall_s + rec.overhead_s);
     return rec;
   }
@@ -296,14 +296,14 @@ bool validate(const TuneSetup& setup, const std::vector<tuner::Config>& pair, co
       }
       if (guard.interrupted()) return false;
       progress.begin_trial(finished, fmt::format("validation round {} {}", round + 1, labels[t.scheduler]));
-      auto rec = evaluator.run(pair[t.scheduler], labels[t.scheduler], "validate");
+      auto rec = evaluator.run(pair[t.scheduler], labels[t.scheduler], store::TrialKind::validate);
       rec.run_id = run_id;
       rec.seq = seq;
       rec.round = round;
       db.add_trial(rec);
       ++finished;
-      progress.end_trial(rec.status, rec.wall_s + rec.overhead_s);
-      if (rec.status == "interrupted") return false;
+      progress.end_trial(std::string(to_string(rec.status)), rec.wall_s + rec.overhead_s);
+      if (rec.status == store::TrialStatus::interrupted) return false;
     }
   }
   return true;

@@ -79,7 +79,7 @@ std::string plan_summary(const ReportInput& in) {
   for (const auto& t : in.trials) {
     if (std::find(schedulers.begin(), schedulers.end(), t.scheduler) == schedulers.end()) schedulers.push_back(t.scheduler);
     if (std::find(workloads.begin(), workloads.end(), t.workload) == workloads.end()) workloads.push_back(t.workload);
-    (t.kind == "warmup" ? warmup : measured).insert(t.round);
+    (t.kind == store::TrialKind::warmup ? warmup : measured).insert(t.round);
   }
   return fmt::format("{} scheduler{} ({}) x {} workload{} ({}); {} measured round{}, {} warm-up round{}; {} trials; "
                      "the full plan is under Host and plan",
@@ -483,15 +483,15 @@ std::string seconds(double s) { return fmt::format("{:.2f}", s); }
 std::string trials_section(const ReportInput& in) {
   std::string body;
   for (const auto& t : in.trials) {
-    const bool left_out = t.status != "ok";
+    const bool left_out = t.status != store::TrialStatus::ok;
     const auto tail = t.stderr_tail.empty()
                           ? std::string()
                           : "<details><summary>stderr</summary><pre>" + esc(t.stderr_tail) + "</pre></details>";
     body += fmt::format("<tr class=\"{}\" data-seq=\"{}\" data-status=\"{}\"><td class=\"num\">{}</td><td class=\"num\">"
                         "{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status-{}\">{}</td><td class=\"num\">{}</td>"
                         "<td class=\"num\">{}</td><td>{}</td><td class=\"reason\">{}{}</td></tr>",
-                        left_out ? "left-out" : "", t.seq, esc(t.status), t.seq, t.round, esc(t.kind), esc(t.scheduler),
-                        esc(t.workload), esc(t.status), esc(t.status), seconds(t.wall_s), seconds(t.overhead_s),
+                        left_out ? "left-out" : "", t.seq, esc(std::string(to_string(t.status))), t.seq, t.round, esc(std::string(to_string(t.kind))), esc(t.scheduler),
+                        esc(t.workload), esc(std::string(to_string(t.status))), esc(std::string(to_string(t.status))), seconds(t.wall_s), seconds(t.overhead_s),
                         esc(t.started_utc), esc(t.reason), tail);
   }
   return fmt::format(

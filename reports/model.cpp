@@ -19,7 +19,7 @@ T& find_or_add(std::vector<T>& items, const Key& matches, T fresh) {
 
 // An interrupted trial whose seq appears again later was run again on resume.
 bool superseded(std::span<const store::TrialRecord> trials, std::size_t i) {
-  if (trials[i].status != "interrupted") return false;
+  if (trials[i].status != store::TrialStatus::interrupted) return false;
   for (std::size_t j = i + 1; j < trials.size(); ++j) {
     if (trials[j].run_id == trials[i].run_id && trials[j].seq == trials[i].seq) return true;
   }
@@ -153,7 +153,7 @@ nlohmann::json metric_json(const stats::MetricResult& m) {
 }  // namespace
 
 bool counts_in_analysis(const store::TrialRecord& t) {
-  return t.status == "ok" && (t.kind == "measure" || t.kind == "validate");
+  return t.status == store::TrialStatus::ok && (t.kind == store::TrialKind::measure || t.kind == store::TrialKind::validate);
 }
 
 std::vector<stats::Observation> observations_from_trials(std::span<const store::TrialRecord> trials,
@@ -180,9 +180,9 @@ std::vector<TrialTally> tally_trials(std::span<const store::TrialRecord> trials)
         TrialTally{t.workload, t.scheduler, 0, 0, {}, {}});
     ++tally.total;
     if (counts_in_analysis(t)) ++tally.counted;
-    if (t.status != "ok") {
-      ++tally.left_out[t.status];
-      tally.last_reason[t.status] = t.reason;
+    if (t.status != store::TrialStatus::ok) {
+      ++tally.left_out[std::string(to_string(t.status))];
+      tally.last_reason[std::string(to_string(t.status))] = t.reason;
     }
   }
   return out;
@@ -197,7 +197,7 @@ std::vector<UnavailableEntry> unavailable_metrics(std::span<const store::TrialRe
           [&](const UnavailableEntry& e) { return e.workload == t.workload && e.name == u.name && e.reason == u.reason; },
           UnavailableEntry{t.workload, u.name, u.reason, {}, 0});
       // A tune's evaluations are configurations of one search, not schedulers to name.
-      add_unique(entry.schedulers, t.kind == "tune" ? std::string(kTuningEvaluations) : t.scheduler);
+      add_unique(entry.schedulers, t.kind == store::TrialKind::tune ? std::string(kTuningEvaluations) : t.scheduler);
       ++entry.trials;
     }
   }
@@ -254,7 +254,7 @@ std::vector<std::string> warnings(const ReportInput& input) {
   // A tune's search evaluations are never counted (only its validation is): no warning for them.
   const auto searched_only = [&](const TrialTally& tally) {
     return std::all_of(input.trials.begin(), input.trials.end(), [&](const store::TrialRecord& t) {
-      return t.workload != tally.workload || t.scheduler != tally.scheduler || t.kind == "tune";
+      return t.workload != tally.workload || t.scheduler != tally.scheduler || t.kind == store::TrialKind::tune;
     });
   };
   for (const auto& t : tally_trials(input.trials)) {

@@ -87,7 +87,7 @@ std::string unit_of(const ReportInput& in, const std::string& metric) {
 std::vector<const store::TrialRecord*> evaluations(const ReportInput& in) {
   std::vector<const store::TrialRecord*> out;
   for (const auto& t : in.trials) {
-    if (t.kind == "tune" && t.status != "interrupted") out.push_back(&t);
+    if (t.kind == store::TrialKind::tune && t.status != store::TrialStatus::interrupted) out.push_back(&t);
   }
   return out;
 }
@@ -105,7 +105,7 @@ std::string what_was_tuned(const ReportInput& in) {
 std::string plan_line(const ReportInput& in) {
   const auto evals = evaluations(in);
   std::size_t validation = 0;
-  for (const auto& t : in.trials) validation += t.kind == "validate" ? 1 : 0;
+  for (const auto& t : in.trials) validation += t.kind == store::TrialKind::validate ? 1 : 0;
   const auto& o = options_of(in);
   return fmt::format("{} evaluation{} of a budget of {}, then {} validation trial{} of the default against the tuned "
                      "configuration, interleaved",
@@ -210,7 +210,7 @@ ConvergenceChart convergence(const ReportInput& in, const std::string& objective
   ConvergenceChart c;
   std::optional<double> best;
   for (const auto* t : evaluations(in)) {
-    ConvergenceChart::Point p{t->seq + 1, t->status == "ok" ? metric_of(*t, objective) : std::nullopt, true, best};
+    ConvergenceChart::Point p{t->seq + 1, t->status == store::TrialStatus::ok ? metric_of(*t, objective) : std::nullopt, true, best};
     for (const auto& tp : trace) {
       if (tp.value("index", 0) == p.index) p.feasible = tp.value("feasible", true) && tp.value("ok", true);
     }
@@ -256,7 +256,7 @@ std::vector<std::pair<double, double>> evaluation_points(const ReportInput& in, 
   std::vector<std::pair<double, double>> out;
   for (const auto* t : evaluations(in)) {
     std::optional<double> value;
-    if (t->status == "ok") value = metric_of(*t, objective);
+    if (t->status == store::TrialStatus::ok) value = metric_of(*t, objective);
     const auto& tuner = t->scheduler_config.value("tuner", nlohmann::json::object());
     if (!value || !tuner.contains(knob)) continue;
     const auto& k = tuner[knob];
@@ -329,17 +329,17 @@ std::string explored_row(const store::TrialRecord& t, const std::vector<std::str
   const auto& tuner = t.scheduler_config.value("tuner", nlohmann::json::object());
   std::string cells;
   for (const auto& k : knobs) cells += "<td>" + esc(tuner.contains(k) ? text_of(tuner[k]) : "") + "</td>";
-  const auto value = t.status == "ok" ? metric_of(t, objective) : std::nullopt;
+  const auto value = t.status == store::TrialStatus::ok ? metric_of(t, objective) : std::nullopt;
   const auto value_cell = value ? fmt::format("<td class=\"num\" data-value=\"{}\">{}</td>", exact(*value),
                                               format_number(*value))
                                 : std::string("<td class=\"num missing\" data-value=\"\">&ndash;</td>");
   const bool refused = t.reason.rfind("not run: ", 0) == 0;
-  const auto outcome = t.status == "ok" ? std::string("measured") : refused ? "refused before running" : t.status;
+  const auto outcome = t.status == store::TrialStatus::ok ? std::string("measured") : refused ? "refused before running" : std::string(to_string(t.status));
   return fmt::format("<tr class=\"{}\" data-evaluation=\"{}\"><td class=\"num\" data-value=\"{}\">{}</td><td>{}</td>{}{}"
                      "<td class=\"status-{}\">{}</td><td class=\"reason\">{}</td></tr>",
-                     t.status == "ok" ? "" : "left-out", t.seq + 1, t.seq + 1, t.seq + 1,
+                     t.status == store::TrialStatus::ok ? "" : "left-out", t.seq + 1, t.seq + 1, t.seq + 1,
                      esc(t.scheduler_config.value("proposed_because", std::string())), cells, value_cell,
-                     esc(t.status), esc(outcome), esc(t.reason));
+                     esc(std::string(to_string(t.status))), esc(outcome), esc(t.reason));
 }
 
 std::string explored_section(const ReportInput& in) {

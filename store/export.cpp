@@ -52,12 +52,12 @@ TrialRecord trial_from_json(const nlohmann::json& j) {
   TrialRecord t;
   t.seq = j.at("seq").get<int>();
   t.round = j.at("round").get<int>();
-  t.kind = j.at("kind").get<std::string>();
+  t.kind = trial_kind_from(j.at("kind").get<std::string>());
   t.scheduler = j.at("scheduler").get<std::string>();
   t.scheduler_config = j.at("scheduler_config");
   t.workload = j.at("workload").get<std::string>();
   t.workload_params = j.at("workload_params");
-  t.status = j.at("status").get<std::string>();
+  t.status = trial_status_from(j.at("status").get<std::string>());
   t.reason = j.at("reason").get<std::string>();
   t.stderr_tail = j.at("stderr_tail").get<std::string>();
   t.started_utc = j.at("started_utc").get<std::string>();
@@ -87,9 +87,9 @@ nlohmann::json trial_to_json(const TrialRecord& t) {
   for (const auto& u : t.unavailable) unavailable[u.name] = u.reason;
   auto histograms = nlohmann::json::array();
   for (const auto& h : t.histograms) histograms.push_back(histogram_json(h));
-  return {{"seq", t.seq}, {"round", t.round}, {"kind", t.kind}, {"scheduler", t.scheduler},
+  return {{"seq", t.seq}, {"round", t.round}, {"kind", to_string(t.kind)}, {"scheduler", t.scheduler},
           {"scheduler_config", t.scheduler_config}, {"workload", t.workload}, {"workload_params", t.workload_params},
-          {"status", t.status}, {"reason", t.reason}, {"stderr_tail", t.stderr_tail},
+          {"status", to_string(t.status)}, {"reason", t.reason}, {"stderr_tail", t.stderr_tail},
           {"started_utc", t.started_utc}, {"ended_utc", t.ended_utc}, {"wall_s", t.wall_s},
           {"overhead_s", t.overhead_s}, {"metrics", metrics}, {"unavailable", unavailable},
           {"histograms", histograms}};
@@ -166,8 +166,8 @@ void export_csv(const ResultsDb& db, std::int64_t run_id, const std::string& pat
   out << "seq,round,kind,scheduler,workload,status,metric,value,unit,direction,source\n";
   out.precision(17);
   for (const auto& t : db.trials(run_id)) {
-    const auto prefix = fmt::format("{},{},{},{},{},{}", t.seq, t.round, csv_field(t.kind), csv_field(t.scheduler),
-                                    csv_field(t.workload), csv_field(t.status));
+    const auto prefix = fmt::format("{},{},{},{},{},{}", t.seq, t.round, csv_field(std::string(to_string(t.kind))), csv_field(t.scheduler),
+                                    csv_field(t.workload), csv_field(std::string(to_string(t.status))));
     if (t.metrics.empty()) out << prefix << ",,,,,\n";
     for (const auto& m : t.metrics) {
       out << prefix << ',' << csv_field(m.name) << ',' << m.value << ',' << csv_field(m.unit) << ','

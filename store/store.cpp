@@ -95,18 +95,18 @@ std::string random_uuid() {
                      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-// What add_trial accepts: the report and the analysis rely on these words.
-constexpr std::array kTrialKinds = {"warmup", "measure", "tune", "validate"};
-constexpr std::array kTrialStatuses = {"ok", "ejected", "failed", "timed_out", "interrupted"};
+constexpr TrialKind kTrialKinds[] = {TrialKind::warmup, TrialKind::measure, TrialKind::tune, TrialKind::validate};
+constexpr TrialStatus kTrialStatuses[] = {TrialStatus::ok, TrialStatus::ejected, TrialStatus::failed,
+                                          TrialStatus::timed_out, TrialStatus::interrupted};
 
-template <std::size_t N>
-void require_one_of(const std::array<const char*, N>& allowed, const std::string& value, const char* what, int seq) {
-  for (const char* a : allowed) {
-    if (value == a) return;
+template <typename Enum, std::size_t N>
+Enum from_word(const Enum (&all)[N], std::string_view word, const char* what) {
+  for (const auto e : all) {
+    if (to_string(e) == word) return e;
   }
   std::string list;
-  for (const char* a : allowed) list += fmt::format("{}{}", list.empty() ? "" : ", ", a);
-  throw StoreError(fmt::format("trial {} has {} '{}' (valid: {})", seq, what, value, list));
+  for (const auto e : all) list += fmt::format("{}{}", list.empty() ? "" : ", ", to_string(e));
+  throw StoreError(fmt::format("a trial's {} is '{}' (valid: {})", what, word, list));
 }
 
 // A user-facing message for a SQLite failure on `path`, naming the fix.
@@ -149,12 +149,12 @@ TrialRecord read_trial(const Statement& s) {
   t.run_id = s.integer(1);
   t.seq = static_cast<int>(s.integer(2));
   t.round = static_cast<int>(s.integer(3));
-  t.kind = s.text(4);
+  t.kind = trial_kind_from(s.text(4));
   t.scheduler = s.text(5);
   t.scheduler_config = nlohmann::json::parse(s.text(6));
   t.workload = s.text(7);
   t.workload_params = nlohmann::json::parse(s.text(8));
-  t.status = s.text(9);
+  t.status = trial_status_from(s.text(9));
   t.reason = s.text(10);
   t.stderr_tail = s.text(11);
   t.started_utc = s.text(12);
@@ -221,8 +221,8 @@ struct ResultsDb::Impl {
                 "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, t.run_id).bind(2, static_cast<std::int64_t>(t.seq)).bind(3, static_cast<std::int64_t>(t.round))
-        .bind(4, t.kind).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
-        .bind(8, t.workload_params.dump()).bind(9, t.status).bind(10, t.reason).bind(11, t.stderr_tail)
+        .bind(4, std::string(to_string(t.kind))).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
+        .bind(8, t.workload_params.dump()).bind(9, std::string(to_string(t.status))).bind(10, t.reason).bind(11, t.stderr_tail)
         .bind(12, t.started_utc).bind(13, t.ended_utc).bind(14, t.wall_s).bind(15, t.overhead_s).run();
     const auto id = db.last_insert_id();
     insert_trial_children(id, t);
@@ -319,10 +319,6 @@ std::int64_t ResultsDb::create_run(RunInfo run) {
 }
 
 std::int64_t ResultsDb::import_run(const StoredRun& stored) {
-  for (const auto& t : stored.trials) {
-    require_one_of(kTrialKinds, t.kind, "kind", t.seq);
-    require_one_of(kTrialStatuses, t.status, "status", t.seq);
-  }
   return impl_->guarded([&] {
     Transaction tx(impl_->db);
     if (const auto id = impl_->run_id_of(stored.run.uuid)) return *id;
@@ -384,8 +380,6 @@ void ResultsDb::set_run_outcome(std::int64_t run_id, const nlohmann::json& outco
 }
 
 std::int64_t ResultsDb::add_trial(TrialRecord t) {
-  require_one_of(kTrialKinds, t.kind, "kind", t.seq);
-  require_one_of(kTrialStatuses, t.status, "status", t.seq);
   return impl_->guarded([&] {
     Transaction tx(impl_->db);
     const auto id = impl_->insert_trial(t);
@@ -438,5 +432,29 @@ std::set<int> ResultsDb::completed_seqs(std::int64_t run_id) const {
     return out;
   });
 }
+
+std::string_view to_string(TrialKind kind) {
+  switch (kind) {
+    case TrialKind::warmup: return "warmup";
+    case TrialKind::measure: return "measure";
+    case TrialKind::tune: return "tune";
+    case TrialKind::validate: return "validate";
+  }
+  return "?";
+}
+
+std::string_view to_string(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::ok: return "ok";
+    case TrialStatus::ejected: return "ejected";
+    case TrialStatus::failed: return "failed";
+    case TrialStatus::timed_out: return "timed_out";
+    case TrialStatus::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+TrialKind trial_kind_from(std::string_view word) { return from_word(kTrialKinds, word, "kind"); }
+TrialStatus trial_status_from(std::string_view word) { return from_word(kTrialStatuses, word, "status"); }
 
 }  // namespace scxlab::store

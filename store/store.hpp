@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,17 +36,26 @@ struct RunInfo {
                               // recommendation and what the search learned); null until set
 };
 
+// What a trial was for: a warm-up (not counted), a measured repetition, a tune's evaluation
+// or a repetition of its validation. Stored as the word to_string gives.
+enum class TrialKind { warmup, measure, tune, validate };
+// How it ended: ok, the scheduler was ejected, the workload failed, it outlived its timeout,
+// or the run was interrupted during it (run again on --resume).
+enum class TrialStatus { ok, ejected, failed, timed_out, interrupted };
+std::string_view to_string(TrialKind kind);
+std::string_view to_string(TrialStatus status);
+
 struct TrialRecord {
   std::int64_t id = 0;
   std::int64_t run_id = 0;
   int seq = 0;                // position in the plan: resume skips committed seqs
   int round = 0;              // interleaving round (0 = warm-up)
-  std::string kind;           // "warmup" | "measure" | "tune" | "validate"
+  TrialKind kind = TrialKind::measure;
   std::string scheduler;      // configuration label: "eevdf", "scx_lavd:gaming"
   nlohmann::json scheduler_config;  // name, version, args, knob values
   std::string workload;       // suite entry label
   nlohmann::json workload_params;
-  std::string status;         // "ok" | "ejected" | "failed" | "timed_out" | "interrupted"
+  TrialStatus status = TrialStatus::ok;
   std::string reason;
   std::string stderr_tail;
   std::string started_utc, ended_utc;
@@ -76,6 +86,11 @@ struct Baseline {
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The words a DB or a JSON export holds, parsed once when read; anything else is a StoreError
+// naming the word and the words allowed.
+TrialKind trial_kind_from(std::string_view word);
+TrialStatus trial_status_from(std::string_view word);
 
 class ResultsDb {
  public:

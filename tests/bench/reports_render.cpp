@@ -26,8 +26,8 @@ reports::ReportInput large_run() {
         store::TrialRecord t;
         t.seq = seq++;
         t.round = round;
-        t.kind = "measure";
-        t.status = "ok";
+        t.kind = store::TrialKind::measure;
+        t.status = store::TrialStatus::ok;
         t.scheduler = "sched_" + std::to_string(s);
         t.workload = workload;
         for (int m = 0; m < 12; ++m) {

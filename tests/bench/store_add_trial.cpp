@@ -33,8 +33,8 @@ store::TrialRecord realistic(std::int64_t run_id, int seq) {
   store::TrialRecord t;
   t.run_id = run_id;
   t.seq = seq;
-  t.kind = "measure";
-  t.status = "ok";
+  t.kind = store::TrialKind::measure;
+  t.status = store::TrialStatus::ok;
   t.scheduler = "scx_lavd:gaming";
   t.workload = "messaging";
   t.scheduler_config = {{"args", {"--performance"}}};

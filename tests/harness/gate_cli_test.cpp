@@ -117,10 +117,10 @@ TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-oth
     const auto id = db.create_run(run);
     scxlab::store::TrialRecord t;
     t.run_id = id;
-    t.kind = "measure";
+    t.kind = scxlab::store::TrialKind::measure;
     t.scheduler = "eevdf";
     t.workload = "messaging";
-    t.status = "ok";
+    t.status = scxlab::store::TrialStatus::ok;
     t.metrics.push_back({"time_s", 0.5, "s", scxlab::Direction::lower_is_better, "workload"});
     db.add_trial(t);
     scxlab::store::export_json(db, id, file);

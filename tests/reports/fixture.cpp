@@ -47,13 +47,13 @@ store::TrialRecord trial(std::int64_t run_id, int seq, int round, const std::str
   t.run_id = run_id;
   t.seq = seq;
   t.round = round;
-  t.kind = round == 0 ? "warmup" : "measure";
+  t.kind = round == 0 ? store::TrialKind::warmup : store::TrialKind::measure;
   t.scheduler = p.scheduler;
   t.scheduler_config = {{"label", p.scheduler}};
   t.workload = workload;
   t.workload_params = workload == "messaging" ? nlohmann::json{{"groups", 4}, {"loops", 100}}
                                               : nlohmann::json{{"fps", 60}};
-  t.status = "ok";
+  t.status = store::TrialStatus::ok;
   t.started_utc = "2026-11-24T10:00:00Z";
   t.ended_utc = "2026-11-24T10:00:03Z";
   t.wall_s = 3;
@@ -78,13 +78,13 @@ store::TrialRecord trial(std::int64_t run_id, int seq, int round, const std::str
 // What goes wrong in a real run, at fixed places.
 void spoil(store::TrialRecord& t) {
   if (t.scheduler == "scx_rusty" && t.workload == "messaging" && t.round == 3) {
-    t.status = "ejected";
+    t.status = store::TrialStatus::ejected;
     t.reason = "the scheduler stopped serving <state disabled> & \"exit 1\"";
     t.metrics.clear();
     t.histograms.clear();
   }
   if (t.scheduler == "eevdf" && t.workload == "frames" && t.round == 5) {
-    t.status = "failed";
+    t.status = store::TrialStatus::failed;
     t.reason = "workload exited with status 1";
     t.stderr_tail = "frames: cannot allocate </script> buffer\n";
     t.metrics.clear();
@@ -122,7 +122,7 @@ ReportFixture::ReportFixture(const std::string& name) : dir(name), db((dir.path 
         spoil(t);
         if (round == 2 && t.scheduler == "scx_lavd:gaming" && t.workload == "frames") {
           auto cut = t;  // interrupted, then run again on resume under the same seq
-          cut.status = "interrupted";
+          cut.status = store::TrialStatus::interrupted;
           cut.reason = "interrupted by SIGINT";
           cut.metrics.clear();
           db.add_trial(cut);

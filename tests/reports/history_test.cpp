@@ -26,10 +26,10 @@ void add_run(store::ResultsDb& db, int minute, double value, std::mt19937_64& rn
     store::TrialRecord t;
     t.run_id = id;
     t.seq = i;
-    t.kind = i == 0 ? "warmup" : "measure";
+    t.kind = i == 0 ? store::TrialKind::warmup : store::TrialKind::measure;
     t.scheduler = "cand";
     t.workload = "messaging";
-    t.status = "ok";
+    t.status = store::TrialStatus::ok;
     const double v = i == 0 ? 1000 : value * (1 + noise(rng));
     t.metrics.push_back({"time_s", v, "s", Direction::lower_is_better, "workload"});
     t.metrics.push_back({"other", 1, "s", Direction::lower_is_better, "workload"});

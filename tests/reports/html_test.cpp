@@ -80,11 +80,11 @@ TEST_CASE("the HTML report lists every trial with its status and reason, warning
   REQUIRE(rows.size() == f.input.trials.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& t = f.input.trials[i];
-    CHECK(rows[i].attr("data-status") == t.status);
-    CHECK(rows[i].has_class("left-out") == (t.status != "ok"));
+    CHECK(rows[i].attr("data-status") == to_string(t.status));
+    CHECK(rows[i].has_class("left-out") == (t.status != store::TrialStatus::ok));
     const auto cells = test::elements(rows[i].inner, "td");
     REQUIRE(cells.size() == 10);
-    CHECK(test::text_of(cells[5].inner) == t.status);
+    CHECK(test::text_of(cells[5].inner) == to_string(t.status));
     if (t.stderr_tail.empty()) CHECK(test::text_of(cells[9].inner) == t.reason);
     else CHECK(test::text_of(cells[9].inner).rfind(t.reason + "stderr" + t.stderr_tail, 0) == 0);
   }
@@ -137,8 +137,8 @@ TEST_CASE("a run with nothing to compare still renders both reports, saying so",
   in.run.kind = "shootout";
   auto t = store::TrialRecord{};
   t.seq = 0;
-  t.kind = "measure";
-  t.status = "ejected";
+  t.kind = store::TrialKind::measure;
+  t.status = store::TrialStatus::ejected;
   t.reason = "scx_x was ejected";
   t.scheduler = "scx_x";
   t.workload = "w";
@@ -156,8 +156,8 @@ TEST_CASE("one repetition shows no interval in the HTML report either", "[report
   ReportInput in;
   in.run.kind = "shootout";
   store::TrialRecord t;
-  t.kind = "measure";
-  t.status = "ok";
+  t.kind = store::TrialKind::measure;
+  t.status = store::TrialStatus::ok;
   t.scheduler = "eevdf";
   t.workload = "w";
   t.metrics = {{"time_s", 1.5, "s", Direction::lower_is_better, "workload"}};

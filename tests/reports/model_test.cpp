@@ -12,8 +12,8 @@ namespace {
 store::TrialRecord make(int seq, const std::string& kind, const std::string& status, const std::string& scheduler) {
   store::TrialRecord t;
   t.seq = seq;
-  t.kind = kind;
-  t.status = status;
+  t.kind = store::trial_kind_from(kind);
+  t.status = store::trial_status_from(status);
   t.scheduler = scheduler;
   t.workload = "w";
   t.metrics = {{"time_s", 1.0 + seq, "s", Direction::lower_is_better, "workload"},

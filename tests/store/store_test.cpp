@@ -35,12 +35,12 @@ TrialRecord sample_trial(std::int64_t run_id, int seq) {
   t.run_id = run_id;
   t.seq = seq;
   t.round = seq / 2;
-  t.kind = "measure";
+  t.kind = TrialKind::measure;
   t.scheduler = seq % 2 ? "scx_lavd:gaming" : "eevdf";
   t.scheduler_config = {{"scheduler", t.scheduler}, {"args", {"--performance"}}};
   t.workload = "messaging";
   t.workload_params = {{"groups", "4"}};
-  t.status = "ok";
+  t.status = TrialStatus::ok;
   t.started_utc = "2026-11-24T10:00:00Z";
   t.ended_utc = "2026-11-24T10:00:02Z";
   t.wall_s = 1.5 + seq;
@@ -287,16 +287,20 @@ TEST_CASE("several processes creating the same new DB at once all succeed", "[st
   CHECK(ResultsDb(dir.db()).schema_version() == kSchemaVersion);
 }
 
-TEST_CASE("add_trial refuses unknown words and unknown runs with a StoreError", "[store]") {
+TEST_CASE("a trial's status and kind are read once, unknown words refused, and add_trial refuses unknown runs",
+          "[store]") {
+  for (const auto s : {TrialStatus::ok, TrialStatus::ejected, TrialStatus::failed, TrialStatus::timed_out,
+                       TrialStatus::interrupted}) {
+    CHECK(trial_status_from(to_string(s)) == s);
+  }
+  for (const auto k : {TrialKind::warmup, TrialKind::measure, TrialKind::tune, TrialKind::validate}) {
+    CHECK(trial_kind_from(to_string(k)) == k);
+  }
+  CHECK_THROWS_WITH(trial_status_from("okay"), Catch::Contains("status is 'okay'") && Catch::Contains("timed_out"));
+  CHECK_THROWS_WITH(trial_kind_from("warm-up"), Catch::Contains("kind is 'warm-up'"));
   TempDir dir("invalid");
   ResultsDb db(dir.db());
   const auto run_id = sample_run(db);
-  auto bad_status = sample_trial(run_id, 0);
-  bad_status.status = "okay";
-  CHECK_THROWS_WITH(db.add_trial(bad_status), Catch::Contains("status 'okay'") && Catch::Contains("timed_out"));
-  auto bad_kind = sample_trial(run_id, 0);
-  bad_kind.kind = "warm-up";
-  CHECK_THROWS_WITH(db.add_trial(bad_kind), Catch::Contains("kind 'warm-up'"));
   CHECK_THROWS_WITH(db.add_trial(sample_trial(run_id + 5, 0)), Catch::Contains(dir.db()));
   CHECK(db.trials(run_id).empty());
   CHECK(db.trials(run_id + 5).empty());
@@ -307,7 +311,8 @@ TEST_CASE("completed_seqs lists what --resume skips: every ended trial, not inte
   ResultsDb db(dir.db());
   const auto run_id = sample_run(db);
   const auto other_run = sample_run(db);
-  const std::pair<int, const char*> trials[] = {{0, "ok"}, {1, "ejected"}, {2, "failed"}, {3, "interrupted"}};
+  const std::pair<int, TrialStatus> trials[] = {
+      {0, TrialStatus::ok}, {1, TrialStatus::ejected}, {2, TrialStatus::failed}, {3, TrialStatus::interrupted}};
   for (const auto& [seq, status] : trials) {
     auto t = sample_trial(run_id, seq);
     t.status = status;
@@ -320,8 +325,8 @@ TEST_CASE("completed_seqs lists what --resume skips: every ended trial, not inte
   CHECK(db.completed_seqs(run_id) == std::set<int>{0, 1, 2, 3});
   const auto all = db.trials(run_id);
   REQUIRE(all.size() == 5);
-  CHECK(all[3].status == "interrupted");  // the record of the interruption is kept
-  CHECK(all[4].status == "ok");
+  CHECK(all[3].status == TrialStatus::interrupted);  // the record of the interruption is kept
+  CHECK(all[4].status == TrialStatus::ok);
 }
 
 TEST_CASE("every trial whose add_trial returned survives a SIGKILL, and no partial trial exists", "[store]") {
