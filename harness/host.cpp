@@ -10,16 +10,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/files.hpp"
 #include "schedulers/scheduler.hpp"
 
 namespace scxlab::harness {
 namespace {
-
-std::string trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t\n");
-  const auto last = s.find_last_not_of(" \t\n");
-  return first == std::string::npos ? "" : s.substr(first, last - first + 1);
-}
 
 // "key : value" lines of /proc/cpuinfo for the first CPU.
 std::map<std::string, std::string> first_cpuinfo() {
@@ -27,7 +22,7 @@ std::map<std::string, std::string> first_cpuinfo() {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line) && !line.empty();) {
     const auto colon = line.find(':');
-    if (colon != std::string::npos) fields[trim(line.substr(0, colon))] = trim(line.substr(colon + 1));
+    if (colon != std::string::npos) fields[base::trim(line.substr(0, colon))] = base::trim(line.substr(colon + 1));
   }
   return fields;
 }
@@ -67,7 +62,7 @@ std::string read_first_line(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
-  return trim(line);
+  return base::trim(line);
 }
 
 std::string scxlab_version() { return fmt::format("{} (commit {})", SCXLAB_VERSION, build_commit()); }

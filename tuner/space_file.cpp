@@ -19,6 +19,8 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "base/files.hpp"
+
 namespace scxlab::tuner {
 namespace {
 
@@ -32,12 +34,6 @@ const Names<Scale> kScales{{"linear", Scale::linear}, {"log", Scale::log}};
 const Names<FlagStyle> kStyles{{"value", FlagStyle::value}, {"equals", FlagStyle::equals}, {"presence", FlagStyle::presence}};
 
 std::size_t line_of(const toml::node& n) { return n.source().begin.line; }
-
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\n");
-  if (first == std::string_view::npos) return "";
-  return std::string(s.substr(first, s.find_last_not_of(" \t\n") - first + 1));
-}
 
 // Refused rather than ignored: a misspelt key would otherwise silently drop a setting.
 void reject_unknown_keys(const toml::table& t, const Keys& known, const std::string& where) {
@@ -207,7 +203,7 @@ Side parse_side(const std::string& text, const std::string& where) {
   }
   if (first || at != text.cend())
     throw SpaceError(fmt::format("{}: '{}' is not linear: write terms NUMBER*knob, knob or NUMBER joined by + or -",
-                                 where, trim(text)));
+                                 where, base::trim(text)));
   return side;
 }
 
@@ -240,7 +236,7 @@ std::vector<LinearConstraint> parse_constraint(const std::string& expr, const st
   std::vector<LinearConstraint> links;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     links.push_back(to_constraint(parse_side(sides[i], where), ops[i], parse_side(sides[i + 1], where),
-                                  fmt::format("{} {} {}", trim(sides[i]), ops[i], trim(sides[i + 1]))));
+                                  fmt::format("{} {} {}", base::trim(sides[i]), ops[i], base::trim(sides[i + 1]))));
   }
   return links;
 }

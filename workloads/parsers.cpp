@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/files.hpp"
 #include "workloads/params.hpp"
 
 namespace scxlab::workloads {
@@ -26,12 +27,6 @@ std::vector<std::string> split_lines(const std::string& text) {
     out.push_back(line);
   }
   return out;
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
@@ -88,8 +83,8 @@ struct SchbenchBlock {
 
 // One "\t  50.0th: 12   (265 samples)" or "\t* 99.0th: ..." or "\t  min=1, max=27971" line.
 void parse_schbench_entry(const std::string& raw, SchbenchBlock& block) {
-  auto line = trim(raw);
-  if (starts_with(line, "*")) line = trim(line.substr(1));  // the starred line's extra token
+  auto line = base::trim(raw);
+  if (starts_with(line, "*")) line = base::trim(line.substr(1));  // the starred line's extra token
   if (starts_with(line, "min=")) {
     block.min = number_after(line, "min=");
     block.max = number_after(line, "max=");
@@ -129,7 +124,7 @@ SchbenchText parse_schbench_text(const std::string& err) {
 // The `-j` JSON's "int" object as blocks.
 std::optional<SchbenchText> parse_schbench_json(const std::string& out) {
   for (const auto& line : split_lines(out)) {
-    if (!starts_with(trim(line), "{")) continue;
+    if (!starts_with(base::trim(line), "{")) continue;
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.contains("int")) continue;
     SchbenchText t;
@@ -309,7 +304,7 @@ void add_stress_ng_misc(Measurements& m, const std::string& payload) {
 // "cyclic:   99.00%:      53509 ns" and "cyclic:   min: 12979 ns, max: 242321 ns, ..."
 void add_stress_ng_cyclic(Measurements& m, const std::string& payload) {
   if (!starts_with(payload, "cyclic:")) return;
-  const auto body = trim(payload.substr(7));
+  const auto body = base::trim(payload.substr(7));
   static const std::map<std::string, std::string> wanted{{"50.00%:", "p50"}, {"90.00%:", "p90"}, {"99.00%:", "p99"}, {"99.90%:", "p99.9"}};
   for (const auto& [prefix, label] : wanted) {
     if (starts_with(body, prefix)) {
