@@ -230,12 +230,16 @@ nlohmann::json checks_to_json(const std::vector<Check>& checks) {
 
 int doctor_command(bool json) {
   const auto checks = run_doctor_checks();
-  const auto doc = checks_to_json(checks);
+  auto doc = checks_to_json(checks);
   const bool can_run = doc["shootout_can_run"].get<bool>();
+  const auto hw = hardware_class(host_fingerprint());
+  doc["hardware_class"] = {{"id", hw.id}, {"description", hw.description}};
   if (json) {
     std::cout << doc.dump(2) << "\n";
   } else {
     std::cout << "scxlab doctor: what this host can do\n";
+    // A fleet pools the trials of hosts of one class: the id to give `--fleet`.
+    std::cout << fmt::format("  hardware class {} ({})\n", hw.id, hw.description);
     for (const auto& c : checks) {
       std::cout << fmt::format("  {:<4} {:<24} {}\n", c.ok ? "ok" : (c.required ? "FAIL" : "no"), c.name, c.detail);
     }

@@ -1,8 +1,13 @@
 #include "harness/host.hpp"
 
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -38,6 +43,22 @@ long long meminfo_kib(const std::string& key) {
   return 0;
 }
 
+// cpu0's highest cache level's size as sysfs writes it ("32768K"); "" without cache files.
+std::string last_level_cache_size() {
+  std::string size;
+  int best = -1;
+  std::error_code ec;
+  for (const auto& index : std::filesystem::directory_iterator("/sys/devices/system/cpu/cpu0/cache", ec)) {
+    const auto level = read_first_line((index.path() / "level").string());
+    if (level.empty() || read_first_line((index.path() / "type").string()) == "Instruction") continue;
+    if (std::atoi(level.c_str()) > best) {
+      best = std::atoi(level.c_str());
+      size = read_first_line((index.path() / "size").string());
+    }
+  }
+  return size;
+}
+
 nlohmann::json topology() {
   const unsigned cpus = std::thread::hardware_concurrency();
   std::set<std::string> packages, cores, llcs;
@@ -54,6 +75,14 @@ nlohmann::json topology() {
           {"cores", cores.size()},
           {"llc_groups", llcs.size()},
           {"smt", cores.size() < cpus}};
+}
+
+// FNV-1a, 64 bits: a hash whose value is the same on every machine and compiler (std::hash's
+// is not), for an id that hosts compare.
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
 }
 
 }  // namespace
@@ -86,18 +115,35 @@ nlohmann::json host_fingerprint() {
   const auto governor = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   const auto scx = schedulers::read_sched_ext_status();
   const bool hypervisor = cpu.count("flags") && cpu.at("flags").find("hypervisor") != std::string::npos;
-  return {{"hostname", hostname()},
-          {"kernel", u.release},
-          {"kernel_version", u.version},
-          {"arch", u.machine},
-          {"cpu_model", cpu.count("model name") ? cpu.at("model name") : "unknown"},
-          {"virtualized", hypervisor},
-          {"topology", topology()},
-          {"memory_mib", meminfo_kib("MemTotal") / 1024},
-          {"governor", governor.empty() ? "n/a (no cpufreq on this host)" : governor},
-          {"default_scheduler", schedulers::default_scheduler_name()},
-          {"sched_ext", scx.present ? scx.state : "absent"},
-          {"scxlab_version", scxlab_version()}};
+  nlohmann::json fingerprint = {{"hostname", hostname()},
+                                {"kernel", u.release},
+                                {"kernel_version", u.version},
+                                {"arch", u.machine},
+                                {"cpu_model", cpu.count("model name") ? cpu.at("model name") : "unknown"},
+                                {"virtualized", hypervisor},
+                                {"topology", topology()},
+                                {"llc_size", last_level_cache_size()},
+                                {"memory_mib", meminfo_kib("MemTotal") / 1024},
+                                {"governor", governor.empty() ? "n/a (no cpufreq on this host)" : governor},
+                                {"default_scheduler", schedulers::default_scheduler_name()},
+                                {"sched_ext", scx.present ? scx.state : "absent"},
+                                {"scxlab_version", scxlab_version()}};
+  fingerprint["hardware_class"] = hardware_class(fingerprint).id;
+  return fingerprint;
+}
+
+HardwareClass hardware_class(const nlohmann::json& fp) {
+  const auto& t = fp.at("topology");
+  const auto llc = fp.value("llc_size", std::string());
+  const auto gib = static_cast<long long>(std::llround(fp.at("memory_mib").get<double>() / 1024));
+  const auto description =
+      fmt::format("{}, {} CPUs, {} cores, {} package{}, {} LLC group{}{}, {} SMT, {} GiB, Linux {} {}",
+                  fp.at("cpu_model").get<std::string>(), t.at("cpus").get<int>(), t.at("cores").get<int>(),
+                  t.at("packages").get<int>(), t.at("packages").get<int>() == 1 ? "" : "s",
+                  t.at("llc_groups").get<int>(), t.at("llc_groups").get<int>() == 1 ? "" : "s",
+                  llc.empty() ? "" : " of " + llc, t.at("smt").get<bool>() ? "with" : "no", gib,
+                  fp.at("kernel").get<std::string>(), fp.at("arch").get<std::string>());
+  return {fmt::format("hw-{:012x}", stable_hash(description) >> 16), description};
 }
 
 }  // namespace scxlab::harness

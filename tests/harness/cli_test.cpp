@@ -2,12 +2,15 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "catch.hpp"
+#include "harness/host.hpp"
 #include "process.hpp"
 
+namespace harness = scxlab::harness;
 using scxlab::test::run_process;
 using scxlab::test::scxlab_binary;
 namespace fs = std::filesystem;
@@ -177,4 +180,40 @@ TEST_CASE("doctor --json reports sched_ext as this kernel has it", "[cli][doctor
   }
   CHECK(found);
   CHECK(doc["shootout_can_run"].get<bool>() == (r.exit_code == 0));
+}
+
+TEST_CASE("doctor names this host's hardware class, the same id every time and in every run it records",
+          "[cli][doctor]") {
+  const auto first = nlohmann::json::parse(run_process({scxlab_binary(), "doctor", "--json"}).out);
+  const auto again = nlohmann::json::parse(run_process({scxlab_binary(), "doctor", "--json"}).out);
+  const auto id = first.at("hardware_class").at("id").get<std::string>();
+  CHECK(std::regex_match(id, std::regex("hw-[0-9a-f]{12}")));
+  CHECK(again.at("hardware_class") == first.at("hardware_class"));
+  const auto description = first.at("hardware_class").at("description").get<std::string>();
+  CHECK(description.find(std::to_string(std::thread::hardware_concurrency()) + " CPUs") != std::string::npos);
+  CHECK(description.find(harness::kernel_release()) != std::string::npos);
+  const auto text = run_process({scxlab_binary(), "doctor"}).out;
+  CHECK(text.find("hardware class " + id + " (" + description + ")") != std::string::npos);
+  // What a run records: the fingerprint carries the class, computed from the fingerprint itself.
+  const auto fingerprint = harness::host_fingerprint();
+  CHECK(fingerprint.at("hardware_class") == id);
+  CHECK(harness::hardware_class(fingerprint).id == id);
+}
+
+TEST_CASE("hosts that differ in CPU model, memory or kernel are different hardware classes, not in hostname",
+          "[cli][doctor]") {
+  auto a = harness::host_fingerprint();
+  a["memory_mib"] = 24 * 1024 - 60;
+  auto b = a;
+  b["hostname"] = "another-host-of-the-rack";
+  b["memory_mib"] = 24 * 1024 + 60;  // the same 24 GiB, less what each kernel reserves
+  CHECK(harness::hardware_class(a).id == harness::hardware_class(b).id);
+  for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>{"cpu_model", "Another CPU"},
+                                   {"memory_mib", a.at("memory_mib").get<long long>() + 4096},
+                                   {"kernel", "9.9.9"}}) {
+    auto c = a;
+    c[key] = value;
+    INFO(key);
+    CHECK(harness::hardware_class(c).id != harness::hardware_class(a).id);
+  }
 }
