@@ -173,11 +173,6 @@ class Optimizer {
   Optimizer& operator=(Optimizer&&) noexcept;
 
   Suggestion suggest() const;
-  // The next proposal while the `pending` configurations (earlier proposals) are still being
-  // evaluated, as a fleet keeps several evaluations in flight. The pending points are
-  // fantasised (see the batch note at the top) so the proposal is not one of them again;
-  // with no pending points it is suggest(). Pure, like suggest().
-  Suggestion suggest(const std::vector<Config>& pending) const;
   // Records an evaluation. Throws SpaceError for a configuration outside the space and
   // std::invalid_argument for an outcome with the wrong number of values, a non-finite
   // value or a non-positive value of a log-scale objective.
