@@ -27,9 +27,8 @@ distro="${ID}:${VERSION_CODENAME:-}"
 base_pkgs=(build-essential cmake ninja-build pkg-config clang llvm libelf-dev zlib1g-dev
   libpfm4-dev libeigen3-dev libnlopt-cxx-dev libboost-dev libboost-filesystem-dev
   libbenchmark-dev libsqlite3-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
-  libfmt-dev libsystemd-dev libpqxx-dev rt-tests stress-ng help2man dpkg-dev)
-test_pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd sqlite3 python3-yaml libxml2-utils
-  postgresql ansible-core)  # the fleet tier: a PostgreSQL server on loopback, the playbook's syntax check
+  libfmt-dev libsystemd-dev rt-tests stress-ng help2man dpkg-dev)
+test_pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd sqlite3 python3-yaml libxml2-utils)
 bpf_pkgs=(libbpf-dev bpftool)
 
 case "$distro" in
