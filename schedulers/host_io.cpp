@@ -63,15 +63,13 @@ std::optional<unsigned long long> process_start_time(pid_t pid) {
 }
 
 // Through syscall(2): glibc 2.36's <sys/pidfd.h> lacks C linkage for C++.
-int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+base::UniqueFd open_pidfd(pid_t pid) { return base::UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
 
 bool exited_within(pid_t pid, std::chrono::milliseconds bound) {
-  const int fd = open_pidfd(pid);
-  if (fd < 0) return true;
-  pollfd pfd{fd, POLLIN, 0};
-  const bool exited = ::poll(&pfd, 1, static_cast<int>(bound.count())) == 1;
-  ::close(fd);
-  return exited;
+  const auto fd = open_pidfd(pid);
+  if (!fd) return true;
+  pollfd pfd{fd.get(), POLLIN, 0};
+  return ::poll(&pfd, 1, static_cast<int>(bound.count())) == 1;
 }
 
 namespace {
@@ -90,17 +88,14 @@ bool wait_exit(int pidfd, std::chrono::milliseconds grace) {
 }  // namespace
 
 std::string stop_process(pid_t pid, unsigned long long start_time, std::chrono::milliseconds grace) {
-  const int fd = open_pidfd(pid);
-  if (fd < 0) return "already gone";
+  const auto pidfd = open_pidfd(pid);
+  if (!pidfd) return "already gone";
+  const int fd = pidfd.get();
   // The pidfd pins the process: if the starttime matches now, signals reach the right one.
-  if (process_start_time(pid) != start_time) {
-    ::close(fd);
-    return "already gone (its pid now belongs to another process, left alone)";
-  }
+  if (process_start_time(pid) != start_time) return "already gone (its pid now belongs to another process, left alone)";
   // Exited but not yet reaped (a zombie whose parent died: init reaps it in its own time):
   // signals to it succeed, so without this look it would read as "stopped by SIGINT".
   if (wait_exit(fd, std::chrono::milliseconds(0))) {
-    ::close(fd);
     ::waitpid(pid, nullptr, WNOHANG);
     return "already gone";
   }
@@ -118,7 +113,6 @@ std::string stop_process(pid_t pid, unsigned long long start_time, std::chrono::
     }
     ignored.push_back(name);
   }
-  ::close(fd);
   ::waitpid(pid, nullptr, WNOHANG);  // reap it if it was our child; ECHILD otherwise
   return outcome;
 }

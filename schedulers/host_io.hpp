@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/files.hpp"
+#include "base/unique_fd.hpp"
 
 namespace scxlab::schedulers::host {
 
@@ -32,7 +33,7 @@ std::string errno_text(int err);          // "Operation not permitted (EPERM)"
 // /proc/<pid>/stat field 22 (starttime, clock ticks since boot); nullopt if no such process.
 std::optional<unsigned long long> process_start_time(pid_t pid);
 
-int open_pidfd(pid_t pid);  // -1 with errno when there is no such process
+base::UniqueFd open_pidfd(pid_t pid);  // empty (errno set) when there is no such process
 // True once the process has exited (or is gone), waiting at most `bound` (pidfd, no polling).
 bool exited_within(pid_t pid, std::chrono::milliseconds bound);
 
