@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -70,6 +71,15 @@ std::string text_of(const nlohmann::json& v) { return v.is_string() ? v.get<std:
 }  // namespace
 
 store::ResultsDb open_store(const std::string& path, bool create) {
+  if (store::is_server_store(path)) {
+    // The URL is recorded with a gate's plan (for --resume) and shown by ps: no secret in it.
+    if (std::regex_search(path, std::regex(R"(://[^/@]*:[^/@]*@|password=)"))) {
+      throw UsageError("--store: a password in the URL would be recorded with the run and shown by ps: put it in "
+                       "~/.pgpass (host:port:database:user:password, mode 0600) or PGPASSWORD, and give the URL "
+                       "without it");
+    }
+    return open_results_db(path);  // the server keeps its own tables
+  }
   if (create) {
     std::error_code ec;
     fs::create_directories(fs::path(path).parent_path(), ec);
@@ -107,7 +117,7 @@ std::optional<StoredBaseline> find_stored_baseline(const std::string& baseline, 
     return StoredBaseline{std::move(loaded->run), std::move(chosen), std::move(loaded->source)};
   }
   std::error_code ec;
-  if (!fs::exists(store_path, ec)) return std::nullopt;
+  if (!store::is_server_store(store_path) && !fs::exists(store_path, ec)) return std::nullopt;
   const auto db = open_results_db(store_path);
   const auto saved = db.baseline(baseline);
   if (!saved) return std::nullopt;

@@ -231,7 +231,8 @@ CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
   cmd->add_option("--attach-timeout", text.attach, "How long a scheduler may take to start serving (default: its manifest's)");
   cmd->add_option("--cooldown", text.cooldown, "Pause between trials (e.g. 2s)");
   cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap (recorded)");
-  cmd->add_option("--store", o.store, "The results store: history and saved baselines")->capture_default_str();
+  cmd->add_option("--store", o.store, "The results store: history and saved baselines; a file, or a PostgreSQL\n"
+                  "database shared by many hosts (postgresql://user@host/db)")->capture_default_str();
   cmd->add_flag("--no-record", o.no_record, "Do not add this gate's run to the results store");
   cmd->add_flag("--allow-other-host", o.allow_other_host, "Compare with a stored baseline from another host or kernel");
   cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-gate)");
@@ -260,7 +261,7 @@ CLI::App* add_baseline(CLI::App& app, BaselineOptions& o) {
   cmd->add_option("name", o.name, "The baseline's name (save)");
   cmd->add_option("run", o.run, "A run directory or its results.json (save)");
   cmd->add_option("--label", o.label, "The configuration of the run that is the baseline (when it has several)");
-  cmd->add_option("--store", o.store, "The results store")->capture_default_str();
+  cmd->add_option("--store", o.store, "The results store: a file, or postgresql://user@host/db")->capture_default_str();
   cmd->add_flag("--json", o.json, "Machine-readable output (list)");
   cmd->footer("Examples:\n"
               "  scxlab baseline save main scxlab-results/20261124-101500-host-gate\n"
@@ -356,7 +357,8 @@ int run_cli(int argc, char** argv) {
   history_cmd->add_flag("--changes", history.changes, "Mark change points: where the metric shifted, by how much, which run");
   history_cmd->add_option("--max-p", history.max_p, "Change points: p-value threshold of the windowed t-test")
       ->capture_default_str();
-  history_cmd->add_option("--store", history.store, fmt::format("The results store (default {})", kDefaultStore));
+  history_cmd->add_option("--store", history.store,
+                          fmt::format("The results store: a file (default {}) or postgresql://user@host/db", kDefaultStore));
   history_cmd->footer("Examples:\n"
                       "  scxlab history                                  runs under scxlab-results/\n"
                       "  scxlab history --metric time_s --workload messaging --changes\n"

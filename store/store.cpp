@@ -4,13 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <unordered_map>
-
-#include <sqlite3.h>
 
 #include <fmt/format.h>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 
 namespace scxlab::store {
 namespace fs = std::filesystem;
@@ -86,6 +85,29 @@ CREATE TABLE baselines (
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
+// The migrations are written in SQLite's words; PostgreSQL runs the same schema in its own: a
+// rowid table's key becomes a BIGSERIAL, integers 64-bit, reals double precision. The child
+// tables get the `rowid` SQLite keeps by itself, which their rows are read back in order of.
+std::string migration_sql(Dialect dialect, int from_version) {
+  std::string sql = kMigrations[from_version];
+  if (dialect == Dialect::sqlite) return sql;
+  sql = std::regex_replace(sql, std::regex(R"(\bINTEGER PRIMARY KEY\b)"), "BIGSERIAL PRIMARY KEY");
+  sql = std::regex_replace(sql, std::regex(R"(\bINTEGER\b)"), "BIGINT");
+  sql = std::regex_replace(sql, std::regex(R"(\bREAL\b)"), "DOUBLE PRECISION");
+  if (from_version == 0) {
+    for (const char* table : {"metrics", "unavailable", "histograms"}) {
+      sql += fmt::format("ALTER TABLE {} ADD COLUMN rowid BIGSERIAL;\n", table);
+    }
+  }
+  return sql;
+}
+
+// A URL as messages show it: without its password.
+std::string redacted(const std::string& location) {
+  auto shown = std::regex_replace(location, std::regex(R"((://[^:/@]*:)[^@]*@)"), "$1***@");
+  return std::regex_replace(shown, std::regex(R"((password=)[^&]*)"), "$1***");
+}
+
 std::string random_uuid() {
   unsigned char b[16];
   std::ifstream("/dev/urandom", std::ios::binary).read(reinterpret_cast<char*>(b), sizeof b);
@@ -109,26 +131,33 @@ Enum from_word(const Enum (&all)[N], std::string_view word, const char* what) {
   throw StoreError(fmt::format("a trial's {} is '{}' (valid: {})", what, word, list));
 }
 
-// A user-facing message for a SQLite failure on `path`, naming the fix.
-std::string explain(const std::string& path, const SqliteError& e) {
-  switch (e.code) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
+// A user-facing message of one line for a failure of the store at `where`, naming the fix.
+std::string explain(const std::string& where, bool server, const DatabaseError& e) {
+  const auto message = std::regex_replace(std::string(e.what()), std::regex(R"(\s+)"), " ");
+  using Kind = DatabaseError::Kind;
+  switch (e.kind) {
+    case Kind::not_a_database:
       return fmt::format("{} is not a usable scxlab results DB ({}): give the output directory of an scxlab run, "
-                         "or a new directory with --out", path, e.what());
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+                         "or a new directory with --out", where, message);
+    case Kind::busy:
       return fmt::format("results DB {} is locked by another process ({}): wait for the other scxlab to finish, "
-                         "or use another directory with --out", path, e.what());
-    case SQLITE_FULL:
+                         "or use another directory with --out", where, message);
+    case Kind::full:
       return fmt::format("cannot write results DB {}: the disk is full: free space, or use another directory with --out",
-                         path);
-    default:
-      return fmt::format("cannot use results DB {}: {}: choose a writable directory with --out", path, e.what());
+                         where);
+    case Kind::unreachable:
+      return fmt::format("cannot reach the results store {} ({}): start PostgreSQL there, or correct the host and "
+                         "port in the URL", where, message);
+    case Kind::refused:
+      return fmt::format("the results store {} refused scxlab ({}): correct the user, password or database in the "
+                         "URL (or ~/.pgpass), or let this host in with the server's pg_hba.conf", where, message);
+    case Kind::other: break;
   }
+  if (server) return fmt::format("the results store {} failed: {}", where, message);
+  return fmt::format("cannot use results DB {}: {}: choose a writable directory with --out", where, message);
 }
 
-RunInfo read_run(const Statement& s) {
+RunInfo read_run(const SqlRow& s) {
   RunInfo r;
   r.id = s.integer(0);
   r.uuid = s.text(1);
@@ -143,7 +172,7 @@ RunInfo read_run(const Statement& s) {
   return r;
 }
 
-TrialRecord read_trial(const Statement& s) {
+TrialRecord read_trial(const SqlRow& s) {
   TrialRecord t;
   t.id = s.integer(0);
   t.run_id = s.integer(1);
@@ -170,81 +199,76 @@ constexpr const char* kRunColumns =
 }  // namespace
 
 struct ResultsDb::Impl {
-  std::string path;
-  Connection db;
-
-  explicit Impl(const std::string& p) : path(p), db(p) {}
+  std::string where;  // the file, or the server's URL without its password
+  bool server = false;
+  std::unique_ptr<Database> db;
 
   void refuse_newer(int version) const {
     if (version <= kSchemaVersion) return;
     throw StoreError(fmt::format(
         "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
-        "scxlab, or write to a new directory with --out",
-        path, version, kSchemaVersion));
+        "scxlab, or write to {}",
+        where, version, kSchemaVersion, server ? "another database" : "a new directory with --out"));
   }
 
-  // Each step is its own transaction and re-reads the version under the write lock, so two
-  // processes opening a new file at once do not both create the tables.
+  // Each step is its own transaction and re-reads the version under the schema lock, so two
+  // processes opening a new store at once do not both create the tables.
   void migrate() {
-    refuse_newer(db.user_version());
+    refuse_newer(db->schema_version());
     for (int target = 1; target <= kSchemaVersion; ++target) {
-      Transaction t(db);
-      const int version = db.user_version();
+      DbTransaction t(*db);
+      db->lock_schema();
+      const int version = db->schema_version();
       refuse_newer(version);
       if (version >= target) continue;
-      db.exec(kMigrations[version]);
-      db.exec(fmt::format("PRAGMA user_version = {}", target));
+      db->execute_script(migration_sql(db->dialect(), version));
+      db->set_schema_version(target);
       t.commit();
     }
   }
 
   std::int64_t insert_run(const RunInfo& run) {
-    Statement s(db,
-                "INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, "
-                "outcome_json) VALUES (?,?,?,?,?,?,?,?,?)");
-    s.bind(1, run.uuid).bind(2, run.kind).bind(3, run.created_utc).bind(4, run.scxlab_version)
-        .bind(5, run.host.dump()).bind(6, run.plan.dump()).bind(7, static_cast<std::int64_t>(run.seed))
-        .bind(8, run.status).bind(9, run.outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).run();
-    return db.last_insert_id();
+    return db->query("INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, "
+                     "outcome_json) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                     {run.uuid, run.kind, run.created_utc, run.scxlab_version, run.host.dump(), run.plan.dump(),
+                      static_cast<std::int64_t>(run.seed), run.status,
+                      run.outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)})
+        .at(0)
+        .integer(0);
   }
 
   std::optional<std::int64_t> run_id_of(const std::string& uuid) {
-    Statement s(db, "SELECT id FROM runs WHERE uuid = ?");
-    s.bind(1, uuid);
-    if (!s.step()) return std::nullopt;
-    return s.integer(0);
+    const auto rows = db->query("SELECT id FROM runs WHERE uuid = ?", {uuid});
+    if (rows.empty()) return std::nullopt;
+    return rows.front().integer(0);
   }
 
   std::int64_t insert_trial(const TrialRecord& t) {
-    Statement s(db,
-                "INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
-                "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, t.run_id).bind(2, static_cast<std::int64_t>(t.seq)).bind(3, static_cast<std::int64_t>(t.round))
-        .bind(4, std::string(to_string(t.kind))).bind(5, t.scheduler).bind(6, t.scheduler_config.dump()).bind(7, t.workload)
-        .bind(8, t.workload_params.dump()).bind(9, std::string(to_string(t.status))).bind(10, t.reason).bind(11, t.stderr_tail)
-        .bind(12, t.started_utc).bind(13, t.ended_utc).bind(14, t.wall_s).bind(15, t.overhead_s).run();
-    const auto id = db.last_insert_id();
+    const auto id =
+        db->query("INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
+                  "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                  {t.run_id, std::int64_t{t.seq}, std::int64_t{t.round}, std::string(to_string(t.kind)), t.scheduler,
+                   t.scheduler_config.dump(), t.workload, t.workload_params.dump(), std::string(to_string(t.status)),
+                   t.reason, t.stderr_tail, t.started_utc, t.ended_utc, t.wall_s, t.overhead_s})
+            .at(0)
+            .integer(0);
     insert_trial_children(id, t);
     return id;
   }
 
   void insert_trial_children(std::int64_t trial_id, const TrialRecord& t) {
-    Statement m(db, "INSERT INTO metrics (trial_id, name, value, unit, direction, source) VALUES (?,?,?,?,?,?)");
     for (const auto& metric : t.metrics) {
-      m.bind(1, trial_id).bind(2, metric.name).bind(3, metric.value).bind(4, metric.unit)
-          .bind(5, std::string(to_string(metric.direction))).bind(6, metric.source).run();
-      m.reset();
+      db->query("INSERT INTO metrics (trial_id, name, value, unit, direction, source) VALUES (?,?,?,?,?,?)",
+                {trial_id, metric.name, metric.value, metric.unit, std::string(to_string(metric.direction)),
+                 metric.source});
     }
-    Statement u(db, "INSERT INTO unavailable (trial_id, name, reason) VALUES (?,?,?)");
     for (const auto& un : t.unavailable) {
-      u.bind(1, trial_id).bind(2, un.name).bind(3, un.reason).run();
-      u.reset();
+      db->query("INSERT INTO unavailable (trial_id, name, reason) VALUES (?,?,?)", {trial_id, un.name, un.reason});
     }
-    Statement h(db, "INSERT INTO histograms (trial_id, name, unit, buckets_json) VALUES (?,?,?,?)");
     for (const auto& hist : t.histograms) {
-      h.bind(1, trial_id).bind(2, hist.name).bind(3, hist.unit).bind(4, buckets_to_json(hist.hist).dump()).run();
-      h.reset();
+      db->query("INSERT INTO histograms (trial_id, name, unit, buckets_json) VALUES (?,?,?,?)",
+                {trial_id, hist.name, hist.unit, buckets_to_json(hist.hist).dump()});
     }
   }
 
@@ -253,36 +277,37 @@ struct ResultsDb::Impl {
     std::unordered_map<std::int64_t, TrialRecord*> by_id;
     for (auto& t : trials) by_id[t.id] = &t;
     constexpr const char* kOfRun = " WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ?) ORDER BY rowid";
-    Statement m(db, std::string("SELECT trial_id, name, value, unit, direction, source FROM metrics") + kOfRun);
-    m.bind(1, run_id);
-    while (m.step()) {
+    for (const auto& m : db->query(std::string("SELECT trial_id, name, value, unit, direction, source FROM metrics") +
+                                       kOfRun, {run_id})) {
       by_id.at(m.integer(0))->metrics.push_back(
           {m.text(1), m.real(2), m.text(3), direction_from_string(m.text(4)).value_or(Direction::informational),
            m.text(5)});
     }
-    Statement u(db, std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun);
-    u.bind(1, run_id);
-    while (u.step()) by_id.at(u.integer(0))->unavailable.push_back({u.text(1), u.text(2)});
-    Statement h(db, std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun);
-    h.bind(1, run_id);
-    while (h.step()) {
+    for (const auto& u : db->query(std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun, {run_id})) {
+      by_id.at(u.integer(0))->unavailable.push_back({u.text(1), u.text(2)});
+    }
+    for (const auto& h :
+         db->query(std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun, {run_id})) {
       by_id.at(h.integer(0))->histograms.push_back(
           {h.text(1), h.text(2), buckets_from_json(nlohmann::json::parse(h.text(3)))});
     }
   }
 
-  // Runs `f`, turning SQLite's errors into a StoreError that names the file and the fix.
+  // Runs `f`, turning the backend's errors into a StoreError that names the store and the fix.
   template <typename F>
   auto guarded(F&& f) {
     try {
       return f();
-    } catch (const SqliteError& e) {
-      throw StoreError(explain(path, e));
+    } catch (const DatabaseError& e) {
+      throw StoreError(explain(where, server, e));
     }
   }
 };
 
-ResultsDb::ResultsDb(const std::string& path) {
+namespace {
+
+// A file's directory must exist: SQLite's own message for a missing one names no fix.
+void check_directory_of(const std::string& path) {
   const auto dir = fs::path(path).parent_path();
   std::error_code ec;  // a directory we may not look into (type none) is left to SQLite's message
   if (const auto type = fs::status(dir.empty() ? "." : dir, ec).type();
@@ -291,16 +316,25 @@ ResultsDb::ResultsDb(const std::string& path) {
                                  "--out", path, dir.string(),
                                  type == fs::file_type::not_found ? "does not exist" : "is not a directory"));
   }
-  try {
-    auto impl = std::make_unique<Impl>(path);
-    // The default rollback journal with synchronous=FULL: a commit is on disk when COMMIT
-    // returns, and the run directory stays one file (WAL would add -wal and -shm files).
-    impl->db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+}
+
+}  // namespace
+
+bool is_server_store(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+ResultsDb::ResultsDb(const std::string& location) {
+  auto impl = std::make_unique<Impl>();
+  impl->server = is_server_store(location);
+  impl->where = impl->server ? redacted(location) : location;
+  if (!impl->server) check_directory_of(location);
+  impl->guarded([&] {
+    impl->db = impl->server ? open_postgresql(location) : open_sqlite(location);
     impl->migrate();
-    impl_ = impl.release();
-  } catch (const SqliteError& e) {
-    throw StoreError(explain(path, e));
-  }
+    return 0;
+  });
+  impl_ = impl.release();
 }
 
 ResultsDb::~ResultsDb() { delete impl_; }
@@ -308,10 +342,10 @@ ResultsDb::~ResultsDb() { delete impl_; }
 ResultsDb::ResultsDb(ResultsDb&& other) noexcept : impl_(other.impl_) { other.impl_ = nullptr; }
 
 int ResultsDb::schema_version() const {
-  return impl_->guarded([&] { return impl_->db.user_version(); });
+  return impl_->guarded([&] { return impl_->db->schema_version(); });
 }
 
-std::string ResultsDb::path() const { return impl_->path; }
+std::string ResultsDb::path() const { return impl_->where; }
 
 std::int64_t ResultsDb::create_run(RunInfo run) {
   if (run.uuid.empty()) run.uuid = random_uuid();
@@ -320,7 +354,7 @@ std::int64_t ResultsDb::create_run(RunInfo run) {
 
 std::int64_t ResultsDb::import_run(const StoredRun& stored) {
   return impl_->guarded([&] {
-    Transaction tx(impl_->db);
+    DbTransaction tx(*impl_->db);
     if (const auto id = impl_->run_id_of(stored.run.uuid)) return *id;
     auto run = stored.run;
     if (run.uuid.empty()) run.uuid = random_uuid();
@@ -343,9 +377,11 @@ std::optional<RunInfo> ResultsDb::run_by_uuid(const std::string& uuid) const {
 
 void ResultsDb::save_baseline(const Baseline& b) {
   impl_->guarded([&] {
-    if (!run(b.run_id)) throw StoreError(fmt::format("{} has no run {} to save as baseline {}", impl_->path, b.run_id, b.name));
-    Statement s(impl_->db, "INSERT OR REPLACE INTO baselines (name, run_id, label, saved_utc) VALUES (?,?,?,?)");
-    s.bind(1, b.name).bind(2, b.run_id).bind(3, b.label).bind(4, b.saved_utc).run();
+    if (!run(b.run_id)) throw StoreError(fmt::format("{} has no run {} to save as baseline {}", impl_->where, b.run_id, b.name));
+    impl_->db->query("INSERT INTO baselines (name, run_id, label, saved_utc) VALUES (?,?,?,?) ON CONFLICT (name) "
+                     "DO UPDATE SET run_id = excluded.run_id, label = excluded.label, saved_utc = excluded.saved_utc",
+                     {b.name, b.run_id, b.label, b.saved_utc});
+    return 0;
   });
 }
 
@@ -358,30 +394,28 @@ std::optional<Baseline> ResultsDb::baseline(const std::string& name) const {
 
 std::vector<Baseline> ResultsDb::baselines() const {
   return impl_->guarded([&] {
-    Statement s(impl_->db, "SELECT name, run_id, label, saved_utc FROM baselines ORDER BY name");
     std::vector<Baseline> out;
-    while (s.step()) out.push_back({s.text(0), s.integer(1), s.text(2), s.text(3)});
+    for (const auto& r : impl_->db->query("SELECT name, run_id, label, saved_utc FROM baselines ORDER BY name")) {
+      out.push_back({r.text(0), r.integer(1), r.text(2), r.text(3)});
+    }
     return out;
   });
 }
 
 void ResultsDb::set_run_status(std::int64_t run_id, const std::string& status) {
-  impl_->guarded([&] {
-    Statement s(impl_->db, "UPDATE runs SET status = ? WHERE id = ?");
-    s.bind(1, status).bind(2, run_id).run();
-  });
+  impl_->guarded([&] { return impl_->db->query("UPDATE runs SET status = ? WHERE id = ?", {status, run_id}); });
 }
 
 void ResultsDb::set_run_outcome(std::int64_t run_id, const nlohmann::json& outcome) {
   impl_->guarded([&] {
-    Statement s(impl_->db, "UPDATE runs SET outcome_json = ? WHERE id = ?");
-    s.bind(1, outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).bind(2, run_id).run();
+    return impl_->db->query("UPDATE runs SET outcome_json = ? WHERE id = ?",
+                            {outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), run_id});
   });
 }
 
 std::int64_t ResultsDb::add_trial(TrialRecord t) {
   return impl_->guarded([&] {
-    Transaction tx(impl_->db);
+    DbTransaction tx(*impl_->db);
     const auto id = impl_->insert_trial(t);
     tx.commit();
     return id;
@@ -390,33 +424,33 @@ std::int64_t ResultsDb::add_trial(TrialRecord t) {
 
 std::vector<RunInfo> ResultsDb::runs() const {
   return impl_->guarded([&] {
-    Statement s(impl_->db, fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns));
     std::vector<RunInfo> out;
-    while (s.step()) out.push_back(read_run(s));
+    for (const auto& r : impl_->db->query(fmt::format("SELECT {} FROM runs ORDER BY id", kRunColumns))) {
+      out.push_back(read_run(r));
+    }
     return out;
   });
 }
 
 std::optional<RunInfo> ResultsDb::run(std::int64_t run_id) const {
   return impl_->guarded([&]() -> std::optional<RunInfo> {
-    Statement s(impl_->db, fmt::format("SELECT {} FROM runs WHERE id = ?", kRunColumns));
-    s.bind(1, run_id);
-    if (!s.step()) return std::nullopt;
-    return read_run(s);
+    const auto rows = impl_->db->query(fmt::format("SELECT {} FROM runs WHERE id = ?", kRunColumns), {run_id});
+    if (rows.empty()) return std::nullopt;
+    return read_run(rows.front());
   });
 }
 
 std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
   return impl_->guarded([&] {
     // One read transaction: a writer committing meanwhile cannot split a trial from its metrics.
-    Transaction tx(impl_->db, Transaction::Mode::read);
-    Statement s(impl_->db,
-                "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
-                "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s "
-                "FROM trials WHERE run_id = ? ORDER BY seq, id");
-    s.bind(1, run_id);
+    DbTransaction tx(*impl_->db, Database::Mode::read);
     std::vector<TrialRecord> out;
-    while (s.step()) out.push_back(read_trial(s));
+    for (const auto& r : impl_->db->query(
+             "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
+             "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s "
+             "FROM trials WHERE run_id = ? ORDER BY seq, id", {run_id})) {
+      out.push_back(read_trial(r));
+    }
     impl_->load_trial_children(run_id, out);
     tx.commit();
     return out;
@@ -425,10 +459,11 @@ std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
 
 std::set<int> ResultsDb::completed_seqs(std::int64_t run_id) const {
   return impl_->guarded([&] {
-    Statement s(impl_->db, "SELECT DISTINCT seq FROM trials WHERE run_id = ? AND status != 'interrupted'");
-    s.bind(1, run_id);
     std::set<int> out;
-    while (s.step()) out.insert(static_cast<int>(s.integer(0)));
+    for (const auto& r :
+         impl_->db->query("SELECT DISTINCT seq FROM trials WHERE run_id = ? AND status != 'interrupted'", {run_id})) {
+      out.insert(static_cast<int>(r.integer(0)));
+    }
     return out;
   });
 }

@@ -1,8 +1,9 @@
 // The results store: one SQLite file per run directory (runs, trials, metrics, histograms),
 // every trial committed before the next starts, versioned schema with migrations, and the
 // JSON / CSV exports. A long-lived store (a CI runner's history) also holds runs copied in
-// from run directories or JSON exports, and named baselines. The public face of the store
-// library.
+// from run directories or JSON exports, and named baselines; it may be a SQLite file or a
+// PostgreSQL database that many hosts share (postgresql://user@host/db), with the same schema
+// and migrations. The public face of the store library.
 #pragma once
 
 #include <cstdint>
@@ -81,8 +82,8 @@ struct Baseline {
   std::string saved_utc;  // ISO 8601
 };
 
-// Every error of the store (newer schema, unwritable path, not a DB, disk full, locked): one
-// line naming the file and the fix.
+// Every error of the store (newer schema, unwritable path, not a DB, disk full, locked, a server
+// unreachable or refusing us): one line naming the file or URL and the fix.
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -92,10 +93,15 @@ struct StoreError : std::runtime_error {
 TrialKind trial_kind_from(std::string_view word);
 TrialStatus trial_status_from(std::string_view word);
 
+// True for a PostgreSQL URL (postgresql://... or postgres://...), false for a file's path.
+bool is_server_store(const std::string& location);
+
 class ResultsDb {
  public:
-  // Opens or creates; migrates older schemas; refuses a newer schema with StoreError.
-  explicit ResultsDb(const std::string& path);
+  // A file's path (opened or created) or a PostgreSQL URL (the database must exist; its tables
+  // are created). Migrates older schemas; refuses a newer schema, an unreachable server or
+  // refused credentials with a StoreError of one line naming the store and the fix.
+  explicit ResultsDb(const std::string& location);
   ~ResultsDb();
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
@@ -115,7 +121,7 @@ class ResultsDb {
   // What --resume skips: seqs with a committed trial that ended (any status but
   // "interrupted"; an interrupted trial is run again and gets a second row).
   std::set<int> completed_seqs(std::int64_t run_id) const;
-  std::string path() const;
+  std::string path() const;  // the file, or the server's URL without its password
 
   // Copies a run and its trials in, in one transaction, keeping its uuid; a run whose uuid is
   // already here is not copied twice (its id is returned).

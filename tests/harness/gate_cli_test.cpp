@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catch.hpp"
+#include "pg_scratch.hpp"
 #include "process.hpp"
 #include "store/store.hpp"
 
@@ -102,8 +103,8 @@ TEST_CASE("baseline save refuses a missing run and a scheduler's name", "[cli][g
   CHECK_FALSE(fs::exists(store));
 }
 
-TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-other-host", "[cli][gate]") {
-  const auto dir = fresh_temp_dir("gate-other-host");
+// A finished gate's export (DIR/results.json) measured on `kernel`: eevdf, messaging, time_s 0.5.
+std::string write_gate_export(const fs::path& dir, const std::string& kernel) {
   const auto file = (dir / "results.json").string();
   {
     scxlab::store::ResultsDb db((dir / "results.db").string());
@@ -111,7 +112,7 @@ TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-oth
     run.kind = "gate";
     run.created_utc = "2026-12-01T10:00:00Z";
     run.status = "complete";
-    run.host = {{"kernel", "0.0.1-elsewhere"}};
+    run.host = {{"kernel", kernel}};
     run.plan = {{"entries", nlohmann::json::array({{{"label", "messaging"}, {"workload", "messaging"},
                                                      {"params", {{"groups", "1"}, {"loops", "20"}}}}})}};
     const auto id = db.create_run(run);
@@ -125,6 +126,42 @@ TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-oth
     db.add_trial(t);
     scxlab::store::export_json(db, id, file);
   }
+  return file;
+}
+
+TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-other-host", "[cli][gate]") {
+  const auto file = write_gate_export(fresh_temp_dir("gate-other-host"), "0.0.1-elsewhere");
   check_refused(gate("gate-other-host-refused", {"--candidate", "eevdf@new", "--baseline", file}),
                 "kernel 0.0.1-elsewhere there");
+}
+
+TEST_CASE("a store URL holding a password, or naming a server that does not answer, is refused in one line",
+          "[cli][gate]") {
+  auto r = run_process({scxlab_binary(), "baseline", "list", "--store", "postgresql://ci:s3cret@127.0.0.1:1/scxlab"});
+  CHECK(r.exit_code == 2);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_THAT(r.err, Catch::Contains("~/.pgpass"));
+  CHECK(r.err.find("s3cret") == std::string::npos);
+  r = run_process({scxlab_binary(), "history", "--metric", "time_s", "--store", "postgresql://ci@127.0.0.1:1/scxlab"});
+  CHECK(r.exit_code == 2);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_THAT(r.err, Catch::Contains("cannot reach the results store postgresql://ci@127.0.0.1:1/scxlab"));
+}
+
+TEST_CASE("baselines and history live in a PostgreSQL store that many hosts share", "[cli][gate][fleet]") {
+  if (!scxlab::test::have_server()) return;
+  scxlab::test::ScratchDatabase scratch;
+  const auto file = write_gate_export(fresh_temp_dir("baseline-postgresql"), "6.18");
+  auto r = run_process({scxlab_binary(), "baseline", "save", "main", file, "--store", scratch.url()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("saved baseline 'main'") && Catch::Contains(scratch.url()));
+  r = run_process({scxlab_binary(), "baseline", "list", "--json", "--store", scratch.url()});
+  REQUIRE(r.exit_code == 0);
+  const auto listed = nlohmann::json::parse(r.out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["name"] == "main");
+  r = run_process({scxlab_binary(), "history", "--json", "--metric", "time_s", "--store", scratch.url()});
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("0.5"));
 }
