@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -69,30 +68,6 @@ std::string describe(const store::RunInfo& run) {
 std::string text_of(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
-
-store::ResultsDb open_store(const std::string& path, bool create) {
-  if (store::is_server_store(path)) {
-    // The URL is recorded with a gate's plan (for --resume) and shown by ps: no secret in it.
-    if (std::regex_search(path, std::regex(R"(://[^/@]*:[^/@]*@|password=)"))) {
-      throw UsageError("--store: a password in the URL would be recorded with the run and shown by ps: put it in "
-                       "~/.pgpass (host:port:database:user:password, mode 0600) or PGPASSWORD, and give the URL "
-                       "without it");
-    }
-    return open_results_db(path);  // the server keeps its own tables
-  }
-  if (create) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec) {
-      throw UsageError(fmt::format("cannot create the results store's directory {}: {}: give another with --store PATH",
-                                   fs::path(path).parent_path().string(), ec.message()));
-    }
-  } else if (!fs::exists(path)) {
-    throw UsageError(fmt::format("no results store at {}: gates record their runs there (scxlab gate, or "
-                                 "scxlab baseline save); give another with --store PATH", path));
-  }
-  return open_results_db(path);
-}
 
 std::optional<LoadedRun> load_run_at(const std::string& path, const std::string& what) {
   std::error_code ec;

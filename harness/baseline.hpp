@@ -9,17 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "harness/results_store.hpp"
 #include "schedulers/scheduler.hpp"
 #include "store/store.hpp"
 
 namespace scxlab::harness {
-
-// Where a runner keeps its history and named baselines between CI jobs.
-inline constexpr const char* kDefaultStore = "/var/lib/scxlab/results.db";
-
-// The results store at `path`; with `create`, its directory is made first. UsageError naming
-// the path and the fix.
-store::ResultsDb open_store(const std::string& path, bool create);
 
 struct StoredBaseline {
   store::StoredRun run;

@@ -91,6 +91,8 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
   cmd->add_option("--baseline", o.baseline, "Label every scheduler is compared with (default: the kernel default)");
   cmd->add_option("--min-effect", min_effect, "Smallest difference ever called (default 2%)");
   cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-shootout)");
+  cmd->add_option("--store", o.store, "Also record the finished run in this results store, for history and\n"
+                  "baselines: a file, or postgresql://user@host/db shared by many hosts");
   cmd->add_option("--resume", o.resume_dir, "Continue an interrupted run in this directory")
       ->excludes("--out");
   cmd->add_flag("--json", o.json, "Print the analysis as JSON on stdout instead of the table");
@@ -170,6 +172,8 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
   cmd->add_option("--attach-timeout", attach,
                   "How long the scheduler may take to start serving (default: its manifest's, usually 2m)");
   cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-tune)");
+  cmd->add_option("--store", o.store, "Also record the finished run in this results store, for history and\n"
+                  "baselines: a file, or postgresql://user@host/db shared by many hosts");
   cmd->add_option("--resume", o.resume_dir, "Continue an interrupted tune in this directory")->excludes("--out");
   cmd->add_flag("--json", o.json, "Print the validation analysis as JSON instead of the table");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress output");

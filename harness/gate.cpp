@@ -220,9 +220,7 @@ std::vector<reports::HistorySeries> record(const GateSetup& s, const store::Resu
                                            std::vector<std::string>& notes) {
   if (s.options.no_record) return {};
   try {
-    auto store = open_store(s.options.store, true);
-    store.import_run({*db.run(run_id), db.trials(run_id)});
-    return gated_history(s, store);
+    return gated_history(s, record_in_store(s.options.store, db, run_id));
   } catch (const UsageError& e) {
     notes.push_back(fmt::format("not recorded in the results store: {}", e.what()));
     std::cerr << "scxlab gate: " << notes.back() << "\n";

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/baseline.hpp"
+#include "harness/results_store.hpp"
 #include "harness/errors.hpp"
 #include "reports/history.hpp"
 

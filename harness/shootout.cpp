@@ -19,6 +19,7 @@
 #include "harness/privileges.hpp"
 #include "harness/progress.hpp"
 #include "harness/results.hpp"
+#include "harness/results_store.hpp"
 #include "harness/rounds.hpp"
 #include "harness/schedulers_choice.hpp"
 #include "harness/signals.hpp"
@@ -29,7 +30,7 @@ namespace scxlab::harness {
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShootoutOptions, schedulers, suite, workloads, reps, warmup, target_ci,
                                                 max_reps, time_budget_s, trial_timeout_s, attach_timeout_s, cooldown_s, seed, baseline,
-                                                min_effect, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
+                                                min_effect, store, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
 
 namespace fs = std::filesystem;
 namespace {
@@ -133,9 +134,10 @@ int shootout_command(ShootoutOptions options) {
   InterruptGuard guard;
   // Before anything is written: the lab replays what a crashed run left and refuses a
   // scheduler it did not start.
-  Lab lab(lab_options(previous ? previous->plan.at("options").get<ShootoutOptions>() : options),
-          guard.flag());
+  const ShootoutOptions asked = previous ? previous->plan.at("options").get<ShootoutOptions>() : options;
+  Lab lab(lab_options(asked), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  if (!asked.store.empty()) open_store(asked.store, true);  // a wrong --store is refused before the first trial
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
 
@@ -162,7 +164,13 @@ int shootout_command(ShootoutOptions options) {
   lab.stop_scheduler();
 
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
-  write_outputs(db, run_id, dir, setup.analysis_request(), setup.options.json, loop.notes());
+  auto notes = loop.notes();
+  if (complete && !setup.options.store.empty()) {
+    if (auto line = record_finished_run("shootout", setup.options.store, db, run_id, setup.options.quiet); !line.empty()) {
+      notes.push_back(std::move(line));
+    }
+  }
+  write_outputs(db, run_id, dir, setup.analysis_request(), setup.options.json, notes);
   if (!complete) {
     std::cerr << "interrupted: every finished trial is saved in " << dir << "/" << kDbName << "\n"
               << resume_hint(dir) << "\n";

@@ -28,6 +28,7 @@ struct ShootoutOptions {
   double min_effect = 0.02;
   std::string out_dir;
   std::string resume_dir;
+  std::string store;                    // also record the finished run here ("" = the run directory only)
   bool json = false;
   bool quiet = false;
   bool no_bpf = false;

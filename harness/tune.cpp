@@ -17,6 +17,7 @@
 #include "harness/progress.hpp"
 #include "harness/recommendation.hpp"
 #include "harness/results.hpp"
+#include "harness/results_store.hpp"
 #include "harness/shootout.hpp"
 #include "harness/signals.hpp"
 #include "harness/tune_space.hpp"
@@ -28,7 +29,7 @@ namespace scxlab::harness {
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TuneOptions, scheduler, workload, space_file, command, knobs, minimize,
                                                 maximize, subject_to, budget, time_budget_s, validate_reps, min_effect,
-                                                seed, trial_timeout_s, attach_timeout_s, json, quiet, no_bpf, take_over,
+                                                seed, store, trial_timeout_s, attach_timeout_s, json, quiet, no_bpf, take_over,
                                                 manifest_dirs)
 
 namespace fs = std::filesystem;
@@ -399,6 +400,7 @@ int tune_command(TuneOptions options) {
   // scheduler it did not start.
   Lab lab(lab_options(options), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  if (!options.store.empty()) open_store(options.store, true);  // a wrong --store is refused before the first trial
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
   const auto space = choose_space(options, lab);
@@ -439,8 +441,14 @@ int tune_command(TuneOptions options) {
   progress.finish();
   lab.stop_scheduler();
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
+  auto notes = loop.tally().lines();
+  if (complete && !options.store.empty()) {
+    if (auto line = record_finished_run("tune", options.store, db, run_id, options.quiet); !line.empty()) {
+      notes.push_back(std::move(line));
+    }
+  }
   const AnalysisRequest request{kDefaultLabel, options.min_effect, {{setup.entry.label, setup.entry.headline}}, setup.seed};
-  write_outputs(db, run_id, dir, request, options.json, loop.tally().lines(),
+  write_outputs(db, run_id, dir, request, options.json, notes,
                 recommendation ? nlohmann::json{{"tune", recommendation_json(*recommendation)}} : nlohmann::json());
   if (!complete) {
     std::cerr << "interrupted: every finished evaluation is saved in " << dir << "/" << kDbName << "\n"

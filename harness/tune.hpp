@@ -32,6 +32,7 @@ struct TuneOptions {
   double trial_timeout_s = 600;
   std::optional<double> attach_timeout_s;  // default: the scheduler manifest's own bound
   std::string out_dir, resume_dir;
+  std::string store;                    // also record the finished run here ("" = the run directory only)
   bool json = false, quiet = false, no_bpf = false, take_over = false;
   std::vector<std::string> manifest_dirs;
 };

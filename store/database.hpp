@@ -25,7 +25,7 @@ struct SqlRow {
 
 // A backend's failure, sorted into what its user can do about it.
 struct DatabaseError : std::runtime_error {
-  enum class Kind { not_a_database, busy, full, unreachable, refused, other };
+  enum class Kind { not_a_database, busy, full, unreachable, refused, forbidden, other };
   DatabaseError(const std::string& message, Kind kind) : std::runtime_error(message), kind(kind) {}
   Kind kind;
 };

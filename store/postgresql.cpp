@@ -59,8 +59,7 @@ constexpr auto kExec = exec_table(std::make_index_sequence<kMaxParams + 1>());
 
 // libpq's words for a server that answered but would not let us in.
 bool refused(const std::string& message) {
-  for (const char* word : {"authentication failed", "pg_hba.conf", "does not exist", "permission denied",
-                           "no password supplied"}) {
+  for (const char* word : {"authentication failed", "pg_hba.conf", "does not exist", "no password supplied"}) {
     if (message.find(word) != std::string::npos) return true;
   }
   return false;
@@ -70,6 +69,10 @@ bool refused(const std::string& message) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
     const std::string message = e.what();
     throw DatabaseError(message, refused(message) ? DatabaseError::Kind::refused : DatabaseError::Kind::unreachable);
+  }
+  // SQLSTATE 42501: the user may connect but not create or write the tables.
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) {
+    throw DatabaseError(e.what(), DatabaseError::Kind::forbidden);
   }
   throw DatabaseError(e.what(), DatabaseError::Kind::other);
 }

@@ -133,7 +133,9 @@ Enum from_word(const Enum (&all)[N], std::string_view word, const char* what) {
 
 // A user-facing message of one line for a failure of the store at `where`, naming the fix.
 std::string explain(const std::string& where, bool server, const DatabaseError& e) {
-  const auto message = std::regex_replace(std::string(e.what()), std::regex(R"(\s+)"), " ");
+  // libpq's messages span lines and end in one.
+  auto message = std::regex_replace(std::string(e.what()), std::regex(R"(\s+)"), " ");
+  message = std::regex_replace(message, std::regex(R"(^ | $)"), "");
   using Kind = DatabaseError::Kind;
   switch (e.kind) {
     case Kind::not_a_database:
@@ -151,6 +153,9 @@ std::string explain(const std::string& where, bool server, const DatabaseError& 
     case Kind::refused:
       return fmt::format("the results store {} refused scxlab ({}): correct the user, password or database in the "
                          "URL (or ~/.pgpass), or let this host in with the server's pg_hba.conf", where, message);
+    case Kind::forbidden:
+      return fmt::format("the results store {} does not let its user create or write scxlab's tables ({}): make the "
+                         "user the database's owner (ALTER DATABASE ... OWNER TO ...)", where, message);
     case Kind::other: break;
   }
   if (server) return fmt::format("the results store {} failed: {}", where, message);

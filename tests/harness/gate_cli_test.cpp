@@ -137,6 +137,19 @@ TEST_CASE("gate refuses a stored baseline from another kernel unless --allow-oth
 
 TEST_CASE("a store URL holding a password, or naming a server that does not answer, is refused in one line",
           "[cli][gate]") {
+  // By shootout and tune before their first trial: nothing is written.
+  const auto dir = fresh_temp_dir("store-unreachable");
+  for (const auto& command : {std::vector<std::string>{"shootout", "-s", "eevdf", "-w", "messaging"},
+                                                 std::vector<std::string>{"tune", "--scheduler", "eevdf"}}) {
+    auto argv = command;
+    argv.insert(argv.begin(), scxlab_binary());
+    argv.insert(argv.end(), {"-q", "-o", (dir / "out").string(), "--store", "postgresql://ci@127.0.0.1:1/scxlab"});
+    const auto refused = run_process(argv);
+    INFO(command[0] << ": " << refused.err);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("cannot reach the results store postgresql://ci@127.0.0.1:1/scxlab"));
+    CHECK_FALSE(fs::exists(dir / "out"));
+  }
   auto r = run_process({scxlab_binary(), "baseline", "list", "--store", "postgresql://ci:s3cret@127.0.0.1:1/scxlab"});
   CHECK(r.exit_code == 2);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);

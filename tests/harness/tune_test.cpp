@@ -16,7 +16,9 @@
 
 #include "../reports/dom.hpp"
 #include "catch.hpp"
+#include "pg_scratch.hpp"
 #include "process.hpp"
+#include "store/store.hpp"
 
 using scxlab::test::run_process;
 using scxlab::test::scxlab_binary;
@@ -298,5 +300,27 @@ TEST_CASE("a tune whose every proposal fails says so in the verdict, recommendat
   const auto html = read_text(dir / "out" / "report.html");
   CHECK_THAT(html, Catch::Contains("<th scope=\"col\">Best found</th>"));
   CHECK_THAT(html, !Catch::Contains("<th scope=\"col\">Recommended</th>"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a tune with --store postgresql://... records its finished run, outcome and trials there",
+          "[integration][tune][fleet]") {
+  if (!scxlab::test::have_server()) return;
+  scxlab::test::ScratchDatabase scratch;
+  const auto dir = scxlab::test::fresh_temp_dir("tune-store");
+  std::ofstream(dir / "space.toml") << "[[knob]]\nname = \"x\"\ntype = \"int\"\nrange = [-10, 10]\ndefault = 0\n";
+  const auto r = run_process({scxlab_binary(), "tune", "--space", (dir / "space.toml").string(), "--command",
+                              "echo result: $(( ({x} - 3) * ({x} - 3) + 10 ))", "-n", "6", "--seed", "11",
+                              "-o", (dir / "out").string(), "--store", scratch.url()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("recorded in the results store " + scratch.url()));
+  scxlab::store::ResultsDb local((dir / "out" / "results.db").string()), shared(scratch.url());
+  const auto runs = shared.runs();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].kind == "tune");
+  CHECK(runs[0].status == "complete");
+  CHECK(runs[0].outcome == local.runs().at(0).outcome);
+  CHECK(scxlab::store::run_to_json(shared, runs[0].id) == scxlab::store::run_to_json(local, local.runs().at(0).id));
   fs::remove_all(dir);
 }

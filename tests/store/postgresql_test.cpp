@@ -162,7 +162,7 @@ TEST_CASE("a PostgreSQL store of a newer schema is refused in one line naming bo
                         Catch::Contains("use a newer scxlab"));
 }
 
-TEST_CASE("refused credentials and a missing database are one line each, naming the fix, never the password",
+TEST_CASE("refused credentials, a missing database and a user without rights are one line each, naming the fix",
           "[store][fleet]") {
   if (!have_server()) return;
   const auto wrong_password = with_user(server_url(), "scxlab_password:wrong");
@@ -178,4 +178,9 @@ TEST_CASE("refused credentials and a missing database are one line each, naming 
   }
   CHECK_THROWS_WITH(ResultsDb(with_database(server_url(), "scxlab_no_such_database")),
                     Catch::Contains("refused scxlab") && Catch::Contains("does not exist"));
+  // Let in (the password from the environment, as libpq reads it), but not allowed to create tables.
+  setenv("PGPASSWORD", "right", 1);
+  CHECK_THROWS_WITH(ResultsDb(with_user(server_url(), "scxlab_password")),
+                    Catch::Contains("does not let its user create or write") && Catch::Contains("OWNER TO"));
+  unsetenv("PGPASSWORD");
 }
