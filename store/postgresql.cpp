@@ -96,10 +96,13 @@ class PostgresqlDatabase final : public Database {
  public:
   explicit PostgresqlDatabase(const std::string& url) : conn_(connect(url)) {
     guarded([&] {
-      pqxx::nontransaction n(*conn_);
+      pqxx::work w(*conn_);
       // Quiet: IF NOT EXISTS would otherwise send a NOTICE on every open.
-      n.exec("SET client_min_messages = warning");
-      n.exec("CREATE TABLE IF NOT EXISTS scxlab_schema (version INTEGER NOT NULL)");
+      w.exec("SET client_min_messages = warning");
+      // Under the schema lock: two CREATE TABLE IF NOT EXISTS at once can both try to create.
+      w.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
+      w.exec("CREATE TABLE IF NOT EXISTS scxlab_schema (version INTEGER NOT NULL)");
+      w.commit();
       return 0;
     });
   }
