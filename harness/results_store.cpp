@@ -46,16 +46,19 @@ store::ResultsDb record_in_store(const std::string& location, const store::Resul
   return store;
 }
 
-std::string record_finished_run(const std::string& command, const std::string& location, const store::ResultsDb& db,
-                                std::int64_t run_id, bool quiet) {
+void check_store(const std::string& location) {
+  if (!location.empty()) open_store(location, true);
+}
+
+void record_finished_run(const std::string& command, const std::string& location, const store::ResultsDb& db,
+                         std::int64_t run_id, bool quiet, std::vector<std::string>& notes) {
+  if (location.empty()) return;
   try {
     const auto store = record_in_store(location, db, run_id);
     if (!quiet) std::cerr << fmt::format("scxlab {}: recorded in the results store {}\n", command, store.path());
-    return "";
   } catch (const UsageError& e) {
-    const auto line = fmt::format("not recorded in the results store: {}", e.what());
-    std::cerr << "scxlab " << command << ": " << line << "\n";
-    return line;
+    notes.push_back(fmt::format("not recorded in the results store: {}", e.what()));
+    std::cerr << "scxlab " << command << ": " << notes.back() << "\n";
   }
 }
 

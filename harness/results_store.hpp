@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -23,9 +24,12 @@ store::ResultsDb open_store(const std::string& path, bool create);  // a URL: re
 // UsageError naming the store and the fix.
 store::ResultsDb record_in_store(const std::string& location, const store::ResultsDb& db, std::int64_t run_id);
 
-// What a shootout or tune with --store does at its end: record the run, or say in one line why
-// not (the run directory keeps every result either way). Returns that line, or "".
-std::string record_finished_run(const std::string& command, const std::string& location, const store::ResultsDb& db,
-                                std::int64_t run_id, bool quiet);
+// A shootout's or tune's --store ("" = none): opened before the first trial, so that a wrong
+// one is refused (UsageError) before anything runs; at the end, the finished run is recorded
+// there, or one line in `notes` and on stderr says why not (the run directory keeps every
+// result either way).
+void check_store(const std::string& location);
+void record_finished_run(const std::string& command, const std::string& location, const store::ResultsDb& db,
+                         std::int64_t run_id, bool quiet, std::vector<std::string>& notes);
 
 }  // namespace scxlab::harness

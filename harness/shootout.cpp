@@ -137,7 +137,7 @@ int shootout_command(ShootoutOptions options) {
   const ShootoutOptions asked = previous ? previous->plan.at("options").get<ShootoutOptions>() : options;
   Lab lab(lab_options(asked), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
-  if (!asked.store.empty()) open_store(asked.store, true);  // a wrong --store is refused before the first trial
+  check_store(asked.store);
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
 
@@ -165,11 +165,7 @@ int shootout_command(ShootoutOptions options) {
 
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
   auto notes = loop.notes();
-  if (complete && !setup.options.store.empty()) {
-    if (auto line = record_finished_run("shootout", setup.options.store, db, run_id, setup.options.quiet); !line.empty()) {
-      notes.push_back(std::move(line));
-    }
-  }
+  if (complete) record_finished_run("shootout", setup.options.store, db, run_id, setup.options.quiet, notes);
   write_outputs(db, run_id, dir, setup.analysis_request(), setup.options.json, notes);
   if (!complete) {
     std::cerr << "interrupted: every finished trial is saved in " << dir << "/" << kDbName << "\n"

@@ -400,7 +400,7 @@ int tune_command(TuneOptions options) {
   // scheduler it did not start.
   Lab lab(lab_options(options), guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
-  if (!options.store.empty()) open_store(options.store, true);  // a wrong --store is refused before the first trial
+  check_store(options.store);
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
   const auto space = choose_space(options, lab);
@@ -442,11 +442,7 @@ int tune_command(TuneOptions options) {
   lab.stop_scheduler();
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
   auto notes = loop.tally().lines();
-  if (complete && !options.store.empty()) {
-    if (auto line = record_finished_run("tune", options.store, db, run_id, options.quiet); !line.empty()) {
-      notes.push_back(std::move(line));
-    }
-  }
+  if (complete) record_finished_run("tune", options.store, db, run_id, options.quiet, notes);
   const AnalysisRequest request{kDefaultLabel, options.min_effect, {{setup.entry.label, setup.entry.headline}}, setup.seed};
   write_outputs(db, run_id, dir, request, options.json, notes,
                 recommendation ? nlohmann::json{{"tune", recommendation_json(*recommendation)}} : nlohmann::json());

@@ -33,11 +33,12 @@ double SqlRow::real(std::size_t column) const {
   return parse_cell<double>(std::get<std::string>(cell), column);
 }
 
-std::string SqlRow::text(std::size_t column) const {
-  const auto& cell = cells.at(column);
-  if (const auto* s = std::get_if<std::string>(&cell)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(&cell)) return std::to_string(*i);
-  return fmt::format("{}", std::get<double>(cell));
+std::string to_text(const SqlValue& value) {
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
+  return fmt::format("{}", std::get<double>(value));
 }
+
+std::string SqlRow::text(std::size_t column) const { return to_text(cells.at(column)); }
 
 }  // namespace scxlab::store

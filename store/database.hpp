@@ -14,6 +14,8 @@
 namespace scxlab::store {
 
 using SqlValue = std::variant<std::int64_t, double, std::string>;
+// A value as text; a double in the shortest form that reads back exactly.
+std::string to_text(const SqlValue& value);
 
 // One row of a result. SQLite gives typed cells, PostgreSQL text: the accessors convert.
 struct SqlRow {

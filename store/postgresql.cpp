@@ -29,12 +29,6 @@ std::string numbered_placeholders(const std::string& sql) {
   return out;
 }
 
-std::string as_text(const SqlValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  return fmt::format("{}", std::get<double>(v));  // the shortest text that reads back exactly
-}
-
 // exec_params takes its parameters as a pack; the store's statements have at most kMaxParams.
 constexpr std::size_t kMaxParams = 16;
 using Exec = pqxx::result (*)(pqxx::transaction_base&, const std::string&, const std::vector<std::string>&);
@@ -89,8 +83,8 @@ auto guarded(F&& f) {
   }
 }
 
-// A fixed key for the advisory lock that serialises migrations of one database.
-constexpr long long kSchemaLockKey = 0x5c71ab5c;
+// The advisory lock (a fixed key) that serialises migrations of one database.
+constexpr const char* kLockSchema = "SELECT pg_advisory_xact_lock(1550953308)";
 
 class PostgresqlDatabase final : public Database {
  public:
@@ -100,7 +94,7 @@ class PostgresqlDatabase final : public Database {
       // Quiet: IF NOT EXISTS would otherwise send a NOTICE on every open.
       w.exec("SET client_min_messages = warning");
       // Under the schema lock: two CREATE TABLE IF NOT EXISTS at once can both try to create.
-      w.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
+      w.exec(kLockSchema);
       w.exec("CREATE TABLE IF NOT EXISTS scxlab_schema (version INTEGER NOT NULL)");
       w.commit();
       return 0;
@@ -119,7 +113,7 @@ class PostgresqlDatabase final : public Database {
                           DatabaseError::Kind::other);
     }
     std::vector<std::string> texts;
-    for (const auto& p : params) texts.push_back(as_text(p));
+    for (const auto& p : params) texts.push_back(to_text(p));
     const auto result = guarded([&] {
       return within([&](pqxx::transaction_base& tx) { return kExec[texts.size()](tx, numbered_placeholders(sql), texts); });
     });
@@ -158,7 +152,7 @@ class PostgresqlDatabase final : public Database {
   }
 
   void lock_schema() override {
-    guarded([&] { return tx_->exec(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey)); });
+    guarded([&] { return tx_->exec(kLockSchema); });
   }
 
   int schema_version() override {
