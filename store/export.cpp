@@ -64,6 +64,8 @@ TrialRecord trial_from_json(const nlohmann::json& j) {
   t.ended_utc = j.at("ended_utc").get<std::string>();
   t.wall_s = number(j.at("wall_s"));
   t.overhead_s = number(j.at("overhead_s"));
+  t.host = j.value("host", "");  // exports older than schema 4 have neither
+  t.hw_class = j.value("hw_class", "");
   for (const auto& [name, m] : j.at("metrics").items()) {
     t.metrics.push_back({name, number(m.at("value")), m.at("unit").get<std::string>(),
                          direction_from_string(m.at("direction").get<std::string>()).value_or(Direction::informational),
@@ -91,7 +93,7 @@ nlohmann::json trial_to_json(const TrialRecord& t) {
           {"scheduler_config", t.scheduler_config}, {"workload", t.workload}, {"workload_params", t.workload_params},
           {"status", to_string(t.status)}, {"reason", t.reason}, {"stderr_tail", t.stderr_tail},
           {"started_utc", t.started_utc}, {"ended_utc", t.ended_utc}, {"wall_s", t.wall_s},
-          {"overhead_s", t.overhead_s}, {"metrics", metrics}, {"unavailable", unavailable},
+          {"overhead_s", t.overhead_s}, {"host", t.host}, {"hw_class", t.hw_class}, {"metrics", metrics}, {"unavailable", unavailable},
           {"histograms", histograms}};
 }
 

@@ -30,7 +30,7 @@ std::string numbered_placeholders(const std::string& sql) {
 }
 
 // exec_params takes its parameters as a pack; the store's statements have at most kMaxParams.
-constexpr std::size_t kMaxParams = 16;
+constexpr std::size_t kMaxParams = 18;
 using Exec = pqxx::result (*)(pqxx::transaction_base&, const std::string&, const std::vector<std::string>&);
 
 template <std::size_t... I>
@@ -59,7 +59,16 @@ bool refused(const std::string& message) {
   return false;
 }
 
+// SQLSTATE class 08 (connection exception) and 57P (the server shutting down or restarting).
+bool server_gone(const std::exception& e) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  if (!sql) return dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr;
+  const std::string state = sql->sqlstate();
+  return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+}
+
 [[noreturn]] void rethrow(const std::exception& e) {
+  if (server_gone(e)) throw DatabaseError(e.what(), DatabaseError::Kind::unreachable);
   if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
     const std::string message = e.what();
     throw DatabaseError(message, refused(message) ? DatabaseError::Kind::refused : DatabaseError::Kind::unreachable);

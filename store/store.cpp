@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "store/database.hpp"
+#include "store/results_db_impl.hpp"
 
 namespace scxlab::store {
 namespace fs = std::filesystem;
@@ -82,6 +83,33 @@ CREATE TABLE baselines (
   saved_utc TEXT NOT NULL
 );
 )sql",
+    // 3 -> 4: a fleet. Trials record the host and hardware class that ran them; the work queue
+    // (store/queue.hpp) holds items for workers of a class, and the workers seen.
+    R"sql(
+ALTER TABLE trials ADD COLUMN host TEXT NOT NULL DEFAULT '';
+ALTER TABLE trials ADD COLUMN hw_class TEXT NOT NULL DEFAULT '';
+CREATE TABLE work_items (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  hw_class TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  worker TEXT NOT NULL DEFAULT '',
+  attempt INTEGER NOT NULL DEFAULT 0,
+  lease_until REAL NOT NULL DEFAULT 0,
+  done_at REAL NOT NULL DEFAULT 0,
+  seconds REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX work_items_by_class ON work_items(hw_class, state, id);
+CREATE INDEX work_items_by_run ON work_items(run_id, state);
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  hostname TEXT NOT NULL,
+  hw_class TEXT NOT NULL,
+  last_seen REAL NOT NULL,
+  item INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -131,36 +159,6 @@ Enum from_word(const Enum (&all)[N], std::string_view word, const char* what) {
   throw StoreError(fmt::format("a trial's {} is '{}' (valid: {})", what, word, list));
 }
 
-// A user-facing message of one line for a failure of the store at `where`, naming the fix.
-std::string explain(const std::string& where, bool server, const DatabaseError& e) {
-  // libpq's messages span lines and end in one.
-  auto message = std::regex_replace(std::string(e.what()), std::regex(R"(\s+)"), " ");
-  message = std::regex_replace(message, std::regex(R"(^ | $)"), "");
-  using Kind = DatabaseError::Kind;
-  switch (e.kind) {
-    case Kind::not_a_database:
-      return fmt::format("{} is not a usable scxlab results DB ({}): give the output directory of an scxlab run, "
-                         "or a new directory with --out", where, message);
-    case Kind::busy:
-      return fmt::format("results DB {} is locked by another process ({}): wait for the other scxlab to finish, "
-                         "or use another directory with --out", where, message);
-    case Kind::full:
-      return fmt::format("cannot write results DB {}: the disk is full: free space, or use another directory with --out",
-                         where);
-    case Kind::unreachable:
-      return fmt::format("cannot reach the results store {} ({}): start PostgreSQL there, or correct the host and "
-                         "port in the URL", where, message);
-    case Kind::refused:
-      return fmt::format("the results store {} refused scxlab ({}): correct the user, password or database in the "
-                         "URL (or ~/.pgpass), or let this host in with the server's pg_hba.conf", where, message);
-    case Kind::forbidden:
-      return fmt::format("the results store {} does not let its user create or write scxlab's tables ({}): make the "
-                         "user the database's owner (ALTER DATABASE ... OWNER TO ...)", where, message);
-    case Kind::other: break;
-  }
-  if (server) return fmt::format("the results store {} failed: {}", where, message);
-  return fmt::format("cannot use results DB {}: {}: choose a writable directory with --out", where, message);
-}
 
 RunInfo read_run(const SqlRow& s) {
   RunInfo r;
@@ -195,6 +193,8 @@ TrialRecord read_trial(const SqlRow& s) {
   t.ended_utc = s.text(13);
   t.wall_s = s.real(14);
   t.overhead_s = s.real(15);
+  t.host = s.text(16);
+  t.hw_class = s.text(17);
   return t;
 }
 
@@ -203,111 +203,57 @@ constexpr const char* kRunColumns =
 
 }  // namespace
 
-struct ResultsDb::Impl {
-  std::string where;  // the file, or the server's URL without its password
-  bool server = false;
-  std::unique_ptr<Database> db;
-
-  void refuse_newer(int version) const {
-    if (version <= kSchemaVersion) return;
-    throw StoreError(fmt::format(
-        "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
-        "scxlab, or write to {}",
-        where, version, kSchemaVersion, server ? "another database" : "a new directory with --out"));
+std::string explain(const std::string& where, bool server, const DatabaseError& e) {
+  // libpq's messages span lines and end in one.
+  auto message = std::regex_replace(std::string(e.what()), std::regex(R"(\s+)"), " ");
+  message = std::regex_replace(message, std::regex(R"(^ | $)"), "");
+  using Kind = DatabaseError::Kind;
+  switch (e.kind) {
+    case Kind::not_a_database:
+      return fmt::format("{} is not a usable scxlab results DB ({}): give the output directory of an scxlab run, "
+                         "or a new directory with --out", where, message);
+    case Kind::busy:
+      return fmt::format("results DB {} is locked by another process ({}): wait for the other scxlab to finish, "
+                         "or use another directory with --out", where, message);
+    case Kind::full:
+      return fmt::format("cannot write results DB {}: the disk is full: free space, or use another directory with --out",
+                         where);
+    case Kind::unreachable:
+      return fmt::format("cannot reach the results store {} ({}): start PostgreSQL there, or correct the host and "
+                         "port in the URL", where, message);
+    case Kind::refused:
+      return fmt::format("the results store {} refused scxlab ({}): correct the user, password or database in the "
+                         "URL (or ~/.pgpass), or let this host in with the server's pg_hba.conf", where, message);
+    case Kind::forbidden:
+      return fmt::format("the results store {} does not let its user create or write scxlab's tables ({}): make the "
+                         "user the database's owner (ALTER DATABASE ... OWNER TO ...)", where, message);
+    case Kind::other: break;
   }
+  if (server) return fmt::format("the results store {} failed: {}", where, message);
+  return fmt::format("cannot use results DB {}: {}: choose a writable directory with --out", where, message);
+}
 
-  // Each step is its own transaction and re-reads the version under the schema lock, so two
-  // processes opening a new store at once do not both create the tables.
-  void migrate() {
-    refuse_newer(db->schema_version());
-    for (int target = 1; target <= kSchemaVersion; ++target) {
-      DbTransaction t(*db);
-      db->lock_schema();
-      const int version = db->schema_version();
-      refuse_newer(version);
-      if (version >= target) continue;
-      db->execute_script(migration_sql(db->dialect(), version));
-      db->set_schema_version(target);
-      t.commit();
-    }
-  }
+void ResultsDb::Impl::refuse_newer(int version) const {
+  if (version <= kSchemaVersion) return;
+  throw StoreError(fmt::format(
+      "results DB {} has schema version {}, newer than this scxlab understands ({}): use a newer "
+      "scxlab, or write to {}",
+      where, version, kSchemaVersion, server ? "another database" : "a new directory with --out"));
+}
 
-  std::int64_t insert_run(const RunInfo& run) {
-    return db->query("INSERT INTO runs (uuid, kind, created_utc, scxlab_version, host_json, plan_json, seed, status, "
-                     "outcome_json) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-                     {run.uuid, run.kind, run.created_utc, run.scxlab_version, run.host.dump(), run.plan.dump(),
-                      static_cast<std::int64_t>(run.seed), run.status,
-                      run.outcome.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)})
-        .at(0)
-        .integer(0);
+void ResultsDb::Impl::migrate() {
+  refuse_newer(db->schema_version());
+  for (int target = 1; target <= kSchemaVersion; ++target) {
+    DbTransaction t(*db);
+    db->lock_schema();
+    const int version = db->schema_version();
+    refuse_newer(version);
+    if (version >= target) continue;
+    db->execute_script(migration_sql(db->dialect(), version));
+    db->set_schema_version(target);
+    t.commit();
   }
-
-  std::optional<std::int64_t> run_id_of(const std::string& uuid) {
-    const auto rows = db->query("SELECT id FROM runs WHERE uuid = ?", {uuid});
-    if (rows.empty()) return std::nullopt;
-    return rows.front().integer(0);
-  }
-
-  std::int64_t insert_trial(const TrialRecord& t) {
-    const auto id =
-        db->query("INSERT INTO trials (run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
-                  "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
-                  {t.run_id, std::int64_t{t.seq}, std::int64_t{t.round}, std::string(to_string(t.kind)), t.scheduler,
-                   t.scheduler_config.dump(), t.workload, t.workload_params.dump(), std::string(to_string(t.status)),
-                   t.reason, t.stderr_tail, t.started_utc, t.ended_utc, t.wall_s, t.overhead_s})
-            .at(0)
-            .integer(0);
-    insert_trial_children(id, t);
-    return id;
-  }
-
-  void insert_trial_children(std::int64_t trial_id, const TrialRecord& t) {
-    for (const auto& metric : t.metrics) {
-      db->query("INSERT INTO metrics (trial_id, name, value, unit, direction, source) VALUES (?,?,?,?,?,?)",
-                {trial_id, metric.name, metric.value, metric.unit, std::string(to_string(metric.direction)),
-                 metric.source});
-    }
-    for (const auto& un : t.unavailable) {
-      db->query("INSERT INTO unavailable (trial_id, name, reason) VALUES (?,?,?)", {trial_id, un.name, un.reason});
-    }
-    for (const auto& hist : t.histograms) {
-      db->query("INSERT INTO histograms (trial_id, name, unit, buckets_json) VALUES (?,?,?,?)",
-                {trial_id, hist.name, hist.unit, buckets_to_json(hist.hist).dump()});
-    }
-  }
-
-  // Three queries for the whole run (not three per trial): children are attached by trial id.
-  void load_trial_children(std::int64_t run_id, std::vector<TrialRecord>& trials) {
-    std::unordered_map<std::int64_t, TrialRecord*> by_id;
-    for (auto& t : trials) by_id[t.id] = &t;
-    constexpr const char* kOfRun = " WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ?) ORDER BY rowid";
-    for (const auto& m : db->query(std::string("SELECT trial_id, name, value, unit, direction, source FROM metrics") +
-                                       kOfRun, {run_id})) {
-      by_id.at(m.integer(0))->metrics.push_back(
-          {m.text(1), m.real(2), m.text(3), direction_from_string(m.text(4)).value_or(Direction::informational),
-           m.text(5)});
-    }
-    for (const auto& u : db->query(std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun, {run_id})) {
-      by_id.at(u.integer(0))->unavailable.push_back({u.text(1), u.text(2)});
-    }
-    for (const auto& h :
-         db->query(std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun, {run_id})) {
-      by_id.at(h.integer(0))->histograms.push_back(
-          {h.text(1), h.text(2), buckets_from_json(nlohmann::json::parse(h.text(3)))});
-    }
-  }
-
-  // Runs `f`, turning the backend's errors into a StoreError that names the store and the fix.
-  template <typename F>
-  auto guarded(F&& f) {
-    try {
-      return f();
-    } catch (const DatabaseError& e) {
-      throw StoreError(explain(where, server, e));
-    }
-  }
-};
+}
 
 namespace {
 
@@ -452,8 +398,8 @@ std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
     std::vector<TrialRecord> out;
     for (const auto& r : impl_->db->query(
              "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
-             "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s "
-             "FROM trials WHERE run_id = ? ORDER BY seq, id", {run_id})) {
+             "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s, host, "
+             "hw_class FROM trials WHERE run_id = ? ORDER BY seq, id", {run_id})) {
       out.push_back(read_trial(r));
     }
     impl_->load_trial_children(run_id, out);

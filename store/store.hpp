@@ -21,7 +21,7 @@
 
 namespace scxlab::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct RunInfo {
   std::int64_t id = 0;
@@ -62,6 +62,8 @@ struct TrialRecord {
   std::string started_utc, ended_utc;
   double wall_s = 0;          // the workload's own time
   double overhead_s = 0;      // the harness's time for this trial beyond the workload
+  std::string host;           // the host that ran it, and its hardware class (harness/host.hpp);
+  std::string hw_class;       // "" in stores older than schema 4
   std::vector<Metric> metrics;
   std::vector<Unavailable> unavailable;
   std::vector<stats::NamedHistogram> histograms;
@@ -86,6 +88,11 @@ struct Baseline {
 // unreachable or refusing us): one line naming the file or URL and the fix.
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+// A server store went away (restarted, the network dropped): the call did not take effect, or
+// repeating it is safe. A new ResultsDb or WorkQueue reconnects once the server is back.
+struct StoreUnavailable : StoreError {
+  using StoreError::StoreError;
 };
 
 // The words a DB or a JSON export holds, parsed once when read; anything else is a StoreError
@@ -134,6 +141,7 @@ class ResultsDb {
   std::vector<Baseline> baselines() const;  // by name
 
  private:
+  friend class WorkQueue;  // writes its items in the same database and transactions
   struct Impl;
   Impl* impl_ = nullptr;
 };

@@ -98,11 +98,16 @@ TEST_CASE("a schema 1 file keeps its runs and gains a null outcome", "[store]") 
   TempDir dir("from-v1");
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
-  // The runs table as schema 1 had it, with one run.
+  // The runs and trials tables as schema 1 had them, with one run.
   REQUIRE(sqlite3_exec(raw,
                        "CREATE TABLE runs (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, "
                        "created_utc TEXT NOT NULL, scxlab_version TEXT NOT NULL, host_json TEXT NOT NULL, "
                        "plan_json TEXT NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL);"
+                       "CREATE TABLE trials (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), "
+                       "seq INTEGER NOT NULL, round INTEGER NOT NULL, kind TEXT NOT NULL, scheduler TEXT NOT NULL, "
+                       "scheduler_config_json TEXT NOT NULL, workload TEXT NOT NULL, workload_params_json TEXT NOT "
+                       "NULL, status TEXT NOT NULL, reason TEXT NOT NULL, stderr_tail TEXT NOT NULL, started_utc TEXT "
+                       "NOT NULL, ended_utc TEXT NOT NULL, wall_s REAL NOT NULL, overhead_s REAL NOT NULL);"
                        "INSERT INTO runs VALUES (1, 'u-1', 'tune', '2026-01-01T00:00:00Z', '0.1.0', '{}', '{}', 7, "
                        "'complete');"
                        "PRAGMA user_version = 1;",
@@ -145,7 +150,8 @@ TEST_CASE("an empty (version 0) file is migrated to the current schema", "[store
       },
       &version, nullptr);
   sqlite3_close(raw);
-  CHECK(tables == std::vector<std::string>{"baselines", "histograms", "metrics", "runs", "trials", "unavailable"});
+  CHECK(tables == std::vector<std::string>{"baselines", "histograms", "metrics", "runs", "trials", "unavailable",
+                                           "work_items", "workers"});
   CHECK(version == kSchemaVersion);  // recorded in the file itself, where any SQLite client sees it
 }
 
@@ -398,21 +404,26 @@ TEST_CASE("the sparse bucket encoding round-trips a histogram's buckets", "[stor
   CHECK(back.count() == h.count());
 }
 
-TEST_CASE("a DB of schema version 2 gains the baselines table and keeps its runs", "[store]") {
+TEST_CASE("a DB of schema version 2 gains the baselines table, the fleet's columns and tables, and keeps its runs",
+          "[store]") {
   TempDir dir("v2");
   {
     ResultsDb db(dir.db());
     db.add_trial(sample_trial(sample_run(db), 0));
   }
-  // Back to version 2 as an older scxlab left it: without the table migration 3 adds.
+  // Back to version 2 as an older scxlab left it: without what migrations 3 and 4 add.
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(dir.db().c_str(), &raw) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw, "DROP TABLE baselines; PRAGMA user_version = 2", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw,
+                       "DROP TABLE baselines; DROP TABLE work_items; DROP TABLE workers; ALTER TABLE trials DROP "
+                       "COLUMN host; ALTER TABLE trials DROP COLUMN hw_class; PRAGMA user_version = 2",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
   ResultsDb db(dir.db());
   CHECK(db.schema_version() == kSchemaVersion);
   REQUIRE(db.runs().size() == 1);
-  CHECK(db.trials(db.runs()[0].id).size() == 1);
+  REQUIRE(db.trials(db.runs()[0].id).size() == 1);
+  CHECK(db.trials(db.runs()[0].id)[0].host.empty());  // an older trial's host is not known
   db.save_baseline({"main", db.runs()[0].id, "eevdf", "2026-11-24T11:00:00Z"});
   CHECK(db.baseline("main").has_value());
 }
