@@ -1,7 +1,9 @@
 // A tune on a fleet, end to end: a real PostgreSQL server on loopback (scripts/test starts one),
 // `scxlab worker` processes side by side (each its own --state-dir, a command objective under
 // the kernel default) and `scxlab tune --fleet ... --parallel N` as the coordinator.
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <map>
 #include <set>
@@ -33,6 +35,20 @@ Spawned start_worker(const std::string& url, const fs::path& dir, const std::str
   std::vector<std::string> argv{scxlab_binary(), "worker", "--store", url, "--state-dir", (dir / name).string()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return Spawned(argv, dir / (name + ".log"));
+}
+
+// A fleet tune of 3 evaluations whose objective marks that it started (the file dir/started) and
+// then holds until the file dir/go exists; returned once the first evaluation has started.
+Spawned start_held_tune(const std::string& url, const fs::path& dir) {
+  const auto started = dir / "started", go = dir / "go";
+  Spawned tune({scxlab_binary(), "tune", "--space", write_space(dir).string(), "--command",
+                "touch " + started.string() + "; while [ ! -e " + go.string() +
+                    " ]; do sleep 0.05; done; echo result: $(( ({x} - 3) * ({x} - 3) + 10 ))",
+                "-n", "3", "--seed", "5", "-o", (dir / "out").string(), "--store", url, "--fleet", "auto", "--no-bpf",
+                "-q"},
+               dir / "tune.log");
+  while (!fs::exists(started)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return tune;
 }
 
 nlohmann::json fleet_status(const std::string& url) {
@@ -91,6 +107,7 @@ TEST_CASE("a fleet tune runs its evaluations on two workers, each trial stored o
   b.kill(SIGTERM);
   CHECK(a.wait() == 130);
   CHECK(b.wait() == 130);
+  CHECK(rows(scratch.url(), "SELECT count(*) FROM workers").at(0).at(0) == "0");  // stopped workers sign off
   const auto validation_trials = rows(scratch.url(), "SELECT count(*) FROM trials WHERE kind = 'validate'").at(0).at(0);
   check_each_trial_once(scratch.url(), 8 + std::stoul(validation_trials));
   CHECK(rows(scratch.url(), "SELECT count(DISTINCT worker) FROM work_items WHERE state = 'done'").at(0).at(0) == "2");
@@ -110,20 +127,13 @@ TEST_CASE("a worker killed mid-trial loses its item to another worker once the l
   if (!scxlab::test::have_server()) return;
   scxlab::test::ScratchDatabase scratch;
   const auto dir = scxlab::test::fresh_temp_dir("fleet-kill");
-  const auto started = dir / "started", go = dir / "go";
   auto doomed = start_worker(scratch.url(), dir, "doomed", {"--lease-s", "3"});
   wait_for_workers(scratch.url(), 1);
   // Each evaluation marks that it started, then blocks until the test lets it finish.
-  Spawned tune({scxlab_binary(), "tune", "--space", write_space(dir).string(), "--command",
-                "touch " + started.string() + "; while [ ! -e " + go.string() +
-                    " ]; do sleep 0.05; done; echo result: $(( ({x} - 3) * ({x} - 3) + 10 ))",
-                "-n", "3", "--seed", "5", "-o", (dir / "out").string(), "--store", scratch.url(), "--fleet", "auto",
-                "--no-bpf", "-q"},
-               dir / "tune.log");
-  while (!fs::exists(started)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto tune = start_held_tune(scratch.url(), dir);
   doomed.kill(SIGKILL);
   CHECK(doomed.wait() == 128 + SIGKILL);
-  std::ofstream(go).close();
+  std::ofstream(dir / "go").close();
   auto heir = start_worker(scratch.url(), dir, "heir");
   CHECK(tune.wait() == 0);
   heir.kill(SIGTERM);
@@ -133,6 +143,29 @@ TEST_CASE("a worker killed mid-trial loses its item to another worker once the l
   const auto first = rows(scratch.url(), "SELECT attempt, worker FROM work_items ORDER BY id LIMIT 1").at(0);
   CHECK(first[0] == "2");  // leased by the killed worker, then by its heir
   CHECK(first[1].find(std::to_string(heir.pid())) != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("PostgreSQL restarted while a worker runs an item: worker and tune reconnect, the trial counted once",
+          "[integration][tune][fleet]") {
+  if (!scxlab::test::have_server()) return;
+  const char* server_dir = std::getenv("SCXLAB_TEST_PG_DIR");
+  if (!server_dir) {
+    std::cout << "SCXLAB-SKIPPED: SCXLAB_TEST_PG_DIR is not set (the server is not ours to restart)" << std::endl;
+    return;
+  }
+  scxlab::test::ScratchDatabase scratch;
+  const auto dir = scxlab::test::fresh_temp_dir("fleet-restart");
+  auto worker = start_worker(scratch.url(), dir, "w");
+  wait_for_workers(scratch.url(), 1);
+  auto tune = start_held_tune(scratch.url(), dir);
+  REQUIRE(std::system((std::string(SCXLAB_SOURCE_DIR "/scripts/pg-test-server restart ") + server_dir).c_str()) == 0);
+  std::ofstream(dir / "go").close();
+  CHECK(tune.wait() == 0);
+  worker.kill(SIGTERM);
+  CHECK(worker.wait() == 130);
+  const auto validation_trials = rows(scratch.url(), "SELECT count(*) FROM trials WHERE kind = 'validate'").at(0).at(0);
+  check_each_trial_once(scratch.url(), 3 + std::stoul(validation_trials));
   fs::remove_all(dir);
 }
 

@@ -6,11 +6,11 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "catch.hpp"
 #include "pg_scratch.hpp"
+#include "process.hpp"
 #include "samples.hpp"
 #include "store/store.hpp"
 
@@ -111,30 +111,12 @@ TEST_CASE("processes creating and writing one PostgreSQL store at once lose no t
   if (!have_server()) return;
   ScratchDatabase scratch;
   constexpr int kWriters = 4, kTrials = 25;
-  std::vector<pid_t> children;
-  for (int w = 0; w < kWriters; ++w) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int code = 0;
-      try {  // each child creates the schema if it is first, then its run and its trials
-        ResultsDb db(scratch.url());
-        const auto run_id = sample_run(db);
-        for (int i = 0; i < kTrials; ++i) db.add_trial(sample_trial(run_id, i));
-      } catch (const std::exception& e) {
-        std::cerr << "writer " << w << ": " << e.what() << std::endl;
-        code = 1;
-      }
-      _exit(code);
-    }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  const auto codes = run_in_children(kWriters, [&](int) {
+    ResultsDb db(scratch.url());  // each creates the schema if it is first, then its run and its trials
+    const auto run_id = sample_run(db);
+    for (int i = 0; i < kTrials; ++i) db.add_trial(sample_trial(run_id, i));
+  });
+  CHECK(codes == std::vector<int>(kWriters, 0));
   ResultsDb db(scratch.url());
   const auto runs = db.runs();
   REQUIRE(runs.size() == kWriters);

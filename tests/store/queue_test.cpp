@@ -3,11 +3,11 @@
 #include <iostream>
 #include <map>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "catch.hpp"
 #include "pg_scratch.hpp"
+#include "process.hpp"
 #include "samples.hpp"
 #include "store/queue.hpp"
 
@@ -39,6 +39,13 @@ std::map<int, int> trials_per_seq(ResultsDb& db, std::int64_t run_id) {
   return count;
 }
 
+// A queue in a database of the test's own, with one run.
+struct QueueWithRun {
+  ScratchDatabase scratch;
+  WorkQueue queue{scratch.url()};
+  std::int64_t run_id = sample_run(queue.results());
+};
+
 }  // namespace
 
 TEST_CASE("the work queue refuses a SQLite store in one line naming the fix", "[store]") {
@@ -52,9 +59,9 @@ TEST_CASE("the work queue refuses a SQLite store in one line naming the fix", "[
 
 TEST_CASE("a leased item is completed once, with its trials, host and class", "[store][fleet]") {
   if (!have_server()) return;
-  ScratchDatabase scratch;
-  WorkQueue queue(scratch.url());
-  const auto run_id = sample_run(queue.results());
+  QueueWithRun q;
+  auto& queue = q.queue;
+  const auto run_id = q.run_id;
   const auto a = worker("a");
   queue.announce(a);
   CHECK_FALSE(queue.lease(worker("b", "hw-other"), kLong));  // another class's worker gets nothing
@@ -78,9 +85,9 @@ TEST_CASE("a leased item is completed once, with its trials, host and class", "[
 
 TEST_CASE("an expired lease goes to the next worker and the first one's result is refused", "[store][fleet]") {
   if (!have_server()) return;
-  ScratchDatabase scratch;
-  WorkQueue queue(scratch.url());
-  const auto run_id = sample_run(queue.results());
+  QueueWithRun q;
+  auto& queue = q.queue;
+  const auto run_id = q.run_id;
   queue.enqueue(run_id, "hw-a", {{"seq", 0}});
   const auto first = queue.lease(worker("a"), kExpired);  // as a worker killed mid-trial leaves it
   REQUIRE(first);
@@ -96,9 +103,9 @@ TEST_CASE("an expired lease goes to the next worker and the first one's result i
 
 TEST_CASE("a released item goes back to the queue and a cancelled run's items to nobody", "[store][fleet]") {
   if (!have_server()) return;
-  ScratchDatabase scratch;
-  WorkQueue queue(scratch.url());
-  const auto run_id = sample_run(queue.results());
+  QueueWithRun q;
+  auto& queue = q.queue;
+  const auto run_id = q.run_id;
   queue.enqueue(run_id, "hw-a", {{"seq", 0}});
   const auto item = queue.lease(worker("a"), kLong);
   REQUIRE(item);
@@ -123,30 +130,13 @@ TEST_CASE("workers racing for items whose leases keep expiring count every resul
     run_id = sample_run(queue.results());
     for (int i = 0; i < kItems; ++i) queue.enqueue(run_id, "hw-a", {{"seq", i}});
   }
-  std::vector<pid_t> children;
-  for (int w = 0; w < kWorkers; ++w) {
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int code = 0;
-      try {  // every lease expires at once: any worker may take over any item at any moment
-        WorkQueue queue(scratch.url());
-        const auto me = worker("w" + std::to_string(w));
-        while (const auto item = queue.lease(me, kExpired)) queue.complete(*item, {trial_for(*item)});
-      } catch (const std::exception& e) {
-        std::cerr << "worker " << w << ": " << e.what() << std::endl;
-        code = 1;
-      }
-      _exit(code);
-    }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  const auto codes = run_in_children(kWorkers, [&](int w) {
+    // Every lease expires at once: any worker may take over any item at any moment.
+    WorkQueue queue(scratch.url());
+    const auto me = worker("w" + std::to_string(w));
+    while (const auto item = queue.lease(me, kExpired)) queue.complete(*item, {trial_for(*item)});
+  });
+  CHECK(codes == std::vector<int>(kWorkers, 0));
   WorkQueue queue(scratch.url());
   const auto per_seq = trials_per_seq(queue.results(), run_id);
   CHECK(per_seq.size() == kItems);
@@ -162,15 +152,15 @@ TEST_CASE("after a server restart the queue says the store is away, and a new co
     std::cout << "SCXLAB-SKIPPED: SCXLAB_TEST_PG_DIR is not set (the server is not ours to restart)" << std::endl;
     return;
   }
-  ScratchDatabase scratch;
-  WorkQueue queue(scratch.url());
-  const auto run_id = sample_run(queue.results());
+  QueueWithRun q;
+  auto& queue = q.queue;
+  const auto run_id = q.run_id;
   queue.enqueue(run_id, "hw-a", {{"seq", 0}});
   const auto item = queue.lease(worker("a"), kLong);
   REQUIRE(item);
   REQUIRE(std::system((std::string(SCXLAB_SOURCE_DIR "/scripts/pg-test-server restart ") + dir).c_str()) == 0);
   CHECK_THROWS_AS(queue.heartbeat(*item, kLong), StoreUnavailable);
-  WorkQueue again(scratch.url());
+  WorkQueue again(q.scratch.url());
   CHECK(again.complete(*item, {trial_for(*item)}));
   CHECK(trials_per_seq(again.results(), run_id) == std::map<int, int>{{0, 1}});
 }

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -25,6 +27,7 @@ class Spawned {
  public:
   Spawned(const std::vector<std::string>& argv, const std::filesystem::path& log);
   ~Spawned();
+  Spawned(Spawned&& other) noexcept : pid_(std::exchange(other.pid_, -1)), exit_code_(other.exit_code_) {}
   Spawned(const Spawned&) = delete;
   Spawned& operator=(const Spawned&) = delete;
   pid_t pid() const { return pid_; }
@@ -35,6 +38,10 @@ class Spawned {
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
 };
+
+// Runs body(i) for i < count, each in a forked child, all at once; the exit code of each (1 when
+// its body threw, the message on stderr). For tests of processes that share one store.
+std::vector<int> run_in_children(int count, const std::function<void(int)>& body);
 
 std::string scxlab_binary();  // build/scxlab of this build
 
