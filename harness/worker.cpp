@@ -55,6 +55,18 @@ class Connection {
     return std::nullopt;
   }
 
+  // One try, for the last words of an interrupted worker: a store that is away forgets the worker
+  // by itself (it stops being seen; its lease expires).
+  template <typename F>
+  void once(F&& f) {
+    try {
+      if (!queue_) queue_.emplace(url_);
+      f(*queue_);
+    } catch (const store::StoreError& e) {
+      if (!quiet_) std::cerr << "worker: " << e.what() << "\n";
+    }
+  }
+
  private:
   void sleep_unless_interrupted(std::chrono::seconds s) {
     for (auto until = Clock::now() + s; Clock::now() < until && !guard_.interrupted();)
@@ -149,7 +161,7 @@ class Worker {
       ++items;
       idle_since = Clock::now();
     }
-    connection_.call([&](store::WorkQueue& q) { q.retire(me_); return 0; });
+    connection_.once([&](store::WorkQueue& q) { q.retire(me_); });
     return guard_.interrupted() ? kExitInterrupted : kExitOk;
   }
 
@@ -177,7 +189,7 @@ class Worker {
     }
     const bool interrupted = records.empty() || records.back().status == store::TrialStatus::interrupted;
     if (interrupted) {
-      connection_.call([&](store::WorkQueue& q) { q.release(item); return 0; });
+      connection_.once([&](store::WorkQueue& q) { q.release(item); });
       return;
     }
     const auto completed = connection_.call([&](store::WorkQueue& q) { return q.complete(item, records); });
