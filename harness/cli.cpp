@@ -15,11 +15,13 @@
 #include "harness/compare.hpp"
 #include "harness/doctor.hpp"
 #include "harness/errors.hpp"
+#include "harness/fleet.hpp"
 #include "harness/gate.hpp"
 #include "harness/host.hpp"
 #include "harness/noise.hpp"
 #include "harness/shootout.hpp"
 #include "harness/tune.hpp"
+#include "harness/worker.hpp"
 #include "metrics/collector.hpp"
 #include "schedulers/scheduler.hpp"
 
@@ -175,6 +177,12 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
   cmd->add_option("--store", o.store, "Also record the finished run in this results store, for history and\n"
                   "baselines: a file, or postgresql://user@host/db shared by many hosts");
   cmd->add_option("--resume", o.resume_dir, "Continue an interrupted tune in this directory")->excludes("--out");
+  cmd->add_option("--fleet", o.fleet, "Run the evaluations on the workers of this hardware class ('auto': this\n"
+                  "host's; see 'scxlab doctor'), through --store postgresql://...");
+  cmd->add_option("--parallel", o.parallel, "With --fleet: evaluations in flight at once (batch proposals)")
+      ->capture_default_str();
+  cmd->add_option("--wait-s", o.wait_s, "With --fleet: give up after this long without a worker, or without the store")
+      ->capture_default_str();
   cmd->add_flag("--json", o.json, "Print the validation analysis as JSON instead of the table");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
   cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF probes");
@@ -192,8 +200,51 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       "  scxlab tune -s scx_rusty -w messaging --maximize messages_per_s -n 40 --time-budget 1h\n"
       "  scxlab tune --space tuner/examples/quadratic.toml --command './my-bench --x {x} --y {y}'\n"
       "  scxlab tune --resume scxlab-results/20261124-101500-host-tune\n"
-      "Exit codes: 0 done (whatever the verdict), 2 bad input or environment, 130 interrupted (resumable),\n"
+      "  scxlab tune -s scx_lavd -w frames -n 64 --store postgresql://scxlab@db/scxlab --fleet auto --parallel 8\n"
+      "On a fleet, each of the --parallel evaluations in flight runs on a worker of the class (scxlab worker);\n"
+      "the model proposes each new one knowing those still running (Kriging believer), and each validation\n"
+      "round's pair runs on one host. The run is in the shared store and in --out, as a local tune's.\n"
+      "Exit codes: 0 done (whatever the verdict), 2 bad input or environment (no worker of the class\n"
+      "within --wait-s included), 130 interrupted (resumable),\n"
       "70 a bug in scxlab.");
+  return cmd;
+}
+
+CLI::App* add_worker(CLI::App& app, WorkerOptions& o) {
+  auto* cmd = app.add_subcommand("worker", "Run a fleet's trials on this host: lease, run, report, repeat");
+  cmd->add_option("--store", o.store, "The fleet's shared store: postgresql://user@host/db (no password: ~/.pgpass)")
+      ->required();
+  cmd->add_option("--class", o.hw_class, "Serve this hardware class ('auto': this host's, as 'scxlab doctor' prints)")
+      ->capture_default_str();
+  cmd->add_option("--state-dir", o.state_dir, "Its own restore journal and files (workers side by side on one host)");
+  cmd->add_option("--lease-s", o.lease_s, "Seconds without a heartbeat after which its item goes to another worker")
+      ->capture_default_str();
+  cmd->add_option("--max-items", o.max_items, "Stop after this many items");
+  cmd->add_option("--idle-exit-s", o.idle_exit_s, "Stop when no item came for this many seconds");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
+  cmd->footer(
+      "One worker per host is the normal case (deploy/systemd/scxlab-worker.service keeps it running): it owns\n"
+      "the host's scheduler for each trial, as a shootout does, and restores the machine after each item.\n"
+      "Workers side by side on one host (--state-dir each) only suit a command objective under the kernel's\n"
+      "default scheduler (tune --space/--command): the lab's before/after check fails any trial during which\n"
+      "another scheduler served. A killed worker's item goes to another worker once its lease expires; a\n"
+      "lost store connection is retried (1 s, doubling to 30 s) and the finished item committed when it is back.\n"
+      "Examples:\n"
+      "  scxlab worker --store postgresql://scxlab@db.example/scxlab\n"
+      "  scxlab worker --store postgresql://scxlab@127.0.0.1/scxlab --state-dir /tmp/w1 --idle-exit-s 60\n"
+      "Exit codes: 0 stopped (--max-items, --idle-exit-s), 2 bad input or environment (an unreachable store,\n"
+      "refused credentials), 130 interrupted (its item given back), 70 a bug in scxlab.");
+  return cmd;
+}
+
+CLI::App* add_fleet(CLI::App& app, FleetStatusOptions& o) {
+  auto* cmd = app.add_subcommand("fleet", "A fleet's workers, queues and ETA: scxlab fleet status --store URL");
+  auto* status = cmd->add_subcommand("status", "Workers seen in the last hour, queue depth per class, ETA");
+  cmd->require_subcommand(1);
+  status->add_option("--store", o.store, "The fleet's shared store: postgresql://user@host/db")->required();
+  status->add_flag("--json", o.json, "Machine-readable output");
+  cmd->footer("ETA: the class's queued items x the median time of its finished items / its live workers.\n"
+              "Exit codes: 0 done, 2 bad input or environment (an unreachable store), 70 a bug in scxlab.");
   return cmd;
 }
 
@@ -341,6 +392,11 @@ int run_cli(int argc, char** argv) {
   std::string tune_budget, tune_timeout, tune_attach, tune_min_effect;
   auto* tune_cmd = add_tune(app, tune, tune_budget, tune_timeout, tune_attach, tune_min_effect);
 
+  WorkerOptions worker;
+  auto* worker_cmd = add_worker(app, worker);
+  FleetStatusOptions fleet;
+  auto* fleet_cmd = add_fleet(app, fleet);
+
   ListOptions list;
   auto* list_cmd = app.add_subcommand("list", "List schedulers, workloads, suites or metrics");
   list.what = "schedulers";  // `scxlab list` alone: what a new user wants first
@@ -410,6 +466,8 @@ int run_cli(int argc, char** argv) {
       return compare_command(compare);
     }
     if (restore_cmd->parsed()) return restore_command();
+    if (worker_cmd->parsed()) return worker_command(worker);
+    if (fleet_cmd->parsed()) return fleet_status_command(fleet);
     if (baseline_cmd->parsed()) {
       if (baseline.action == "save" && (baseline.name.empty() || baseline.run.empty())) {
         throw UsageError("baseline save needs a NAME and a RUN: scxlab baseline save main scxlab-results/<run-dir>");

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/errors.hpp"
+#include "harness/host.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -54,7 +55,7 @@ Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
     : options_(options), cancel_(cancel) {
   manifests_ = schedulers::load_manifests(options.manifest_dirs);
   try {
-    journal_ = std::make_unique<schedulers::Journal>();
+    journal_ = std::make_unique<schedulers::Journal>(options.journal_path);
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }
@@ -66,6 +67,8 @@ Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
     throw UsageError(e.what());
   }
   collectors_ = std::make_unique<metrics::CollectorSet>(options.collectors);
+  host_ = hostname();
+  hw_class_ = host_fingerprint().at("hardware_class").get<std::string>();
 }
 
 Lab::~Lab() {
@@ -149,6 +152,8 @@ store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry&
   const auto t0 = std::chrono::steady_clock::now();
   store::TrialRecord rec;
   rec.kind = kind;
+  rec.host = host_;
+  rec.hw_class = hw_class_;
   rec.scheduler = config.label;
   rec.workload = entry.label;
   rec.workload_params = entry.params;

@@ -29,6 +29,9 @@ struct LabOptions {
   metrics::CollectorOptions collectors;
   std::chrono::milliseconds trial_timeout{std::chrono::minutes(10)};
   std::chrono::milliseconds cooldown{0};
+  // Where the restore journal lives: one per host, but for fleet workers that run side by side
+  // (scxlab worker --state-dir), which must not switch schedulers.
+  std::string journal_path = schedulers::Journal::default_path();
 };
 
 // The options every command shares.
@@ -78,6 +81,7 @@ class Lab {
   std::optional<schedulers::Config> running_;
   std::optional<double> start_s_;  // how long the start for the current trial took, if one was needed
   std::vector<std::string> notes_;
+  std::string host_, hw_class_;  // recorded with every trial
 };
 
 std::string utc_now_iso8601();

@@ -4,11 +4,18 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "base/files.hpp"
+#include "harness/dispatch.hpp"
 #include "harness/errors.hpp"
+#include "harness/fleet.hpp"
+#include "harness/host.hpp"
 #include "harness/json_optional.hpp"
 #include "harness/lab.hpp"
 #include "harness/objective_command.hpp"
@@ -20,17 +27,13 @@
 #include "harness/results_store.hpp"
 #include "harness/shootout.hpp"
 #include "harness/signals.hpp"
+#include "harness/tune_setup.hpp"
 #include "harness/tune_space.hpp"
 #include "tuner/optimizer.hpp"
 #include "tuner/space_file.hpp"
 
 namespace scxlab::harness {
 
-// What the store keeps of the options (not where the files go: a resumed run is told that).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TuneOptions, scheduler, workload, space_file, command, knobs, minimize,
-                                                maximize, subject_to, budget, time_budget_s, validate_reps, min_effect,
-                                                seed, store, trial_timeout_s, attach_timeout_s, json, quiet, no_bpf, take_over,
-                                                manifest_dirs)
 
 namespace fs = std::filesystem;
 namespace {
@@ -39,44 +42,9 @@ constexpr const char* kDbName = "results.db";
 constexpr int kFirstValidationSeq = 100000;  // after any number of tuning evaluations
 const std::string kDefaultLabel = "default", kTunedLabel = "tuned";
 
-struct Goal {
-  std::string metric;
-  Direction direction = Direction::lower_is_better;
-  bool log_scale = false;  // model log(value): durations and latencies
-};
 
-// Latencies and durations are modelled in log space: their noise is multiplicative.
-bool log_scaled(const std::string& metric, const workloads::WorkloadInfo& w) {
-  for (const auto& m : w.metrics) {
-    if (m.name == metric) return m.unit == "us" || m.unit == "ms" || m.unit == "s" || m.unit == "ns";
-  }
-  return metric.find("_us") != std::string::npos || metric.find("_ms") != std::string::npos;
-}
 
-// The objective: as asked, else the workload's first headline metric (the command's "value"
-// when tuning a command, `workload` null).
-Goal choose_goal(const TuneOptions& o, const workloads::WorkloadInfo* w) {
-  if (!o.minimize.empty() && !o.maximize.empty()) throw UsageError("give --minimize or --maximize, not both");
-  Goal g{"value", Direction::lower_is_better, false};
-  if (!o.minimize.empty()) g = {o.minimize, Direction::lower_is_better, false};
-  else if (!o.maximize.empty()) g = {o.maximize, Direction::higher_is_better, false};
-  else if (w) {
-    const auto it = std::find_if(w->metrics.begin(), w->metrics.end(),
-                                 [](const auto& m) { return m.headline && m.direction != Direction::informational; });
-    if (it == w->metrics.end())
-      throw UsageError(fmt::format("{} has no headline metric: choose one with --minimize or --maximize", w->name));
-    g = {it->name, it->direction, false};
-  }
-  g.log_scale = w && log_scaled(g.metric, *w);
-  return g;
-}
 
-std::optional<double> metric_value(const store::TrialRecord& t, const std::string& name) {
-  for (const auto& m : t.metrics) {
-    if (m.name == name && std::isfinite(m.value)) return m.value;
-  }
-  return std::nullopt;
-}
 
 std::string metric_names(const store::TrialRecord& t) {
   std::string out;
@@ -84,76 +52,25 @@ std::string metric_names(const store::TrialRecord& t) {
   return out;
 }
 
-// Everything a tune needs to run or resume; `plan()` is what the store records.
-struct TuneSetup {
-  TuneOptions options;
-  Entry entry;
-  Goal goal;
-  std::vector<Bound> bounds;
-  std::uint64_t seed = 0;
 
-  nlohmann::json plan() const { return {{"options", options}, {"seed", seed}}; }
-};
 
-// What one evaluation runs: a scheduler configuration made of the knob values, on the
-// workload; or, tuning a space file, the command workload with the knob values as its
-// parameters, under the kernel default.
-class Evaluator {
- public:
-  Evaluator(Lab& lab, const schedulers::Manifest& manifest, const tuner::Space& space, Entry entry, bool knobs_are_params)
-      : lab_(lab), manifest_(manifest), space_(space), entry_(std::move(entry)), knobs_are_params_(knobs_are_params) {}
-
-  store::TrialRecord run(const tuner::Config& config, const std::string& label, store::TrialKind kind) const {
-    if (knobs_are_params_) {
-      auto entry = entry_;
-      for (std::size_t i = 0; i < space_.knobs().size(); ++i)
-        entry.params[space_.knobs()[i].name] = tuner::to_string(config.values.at(i));
-      return lab_.run_trial(schedulers::Config{manifest_.name, label, "", {}, {}}, entry, kind);
-    }
-    const auto sched = to_scheduler_config(manifest_, space_, config, label);
-    try {
-      schedulers::effective_knobs(manifest_, sched);  // the space's rule should have kept it out
-    } catch (const std::invalid_argument& e) {
-      return rejected(sched, kind, e.what());
-    }
-    return lab_.run_trial(sched, entry_, kind);
-  }
-
- private:
-  store::TrialRecord rejected(const schedulers::Config& sched, store::TrialKind kind, const std::string& why) const {
-    store::TrialRecord rec;
-    rec.kind = kind;
-    rec.scheduler = sched.label;
-    rec.scheduler_config = {{"scheduler", sched.scheduler}, {"label", sched.label}, {"knobs", sched.knobs}};
-    rec.workload = entry_.label;
-    rec.workload_params = entry_.params;
-    rec.status = store::TrialStatus::failed;
-    rec.reason = std::string(kNotRun) + why;
-    rec.started_utc = rec.ended_utc = utc_now_iso8601();
-    return rec;
-  }
-
-  Lab& lab_;
-  const schedulers::Manifest& manifest_;
-  const tuner::Space& space_;
-  Entry entry_;
-  bool knobs_are_params_;
-};
-
-// The tuning phase: evaluations as trials, observed by the optimiser, committed one by one.
+// The tuning phase: evaluations as trials, observed by the optimiser in the order they finish,
+// as many in flight as the dispatcher runs at once (each new proposal knowing the others).
 class TuneLoop {
  public:
-  TuneLoop(const TuneSetup& setup, const tuner::Space& space, const Evaluator& evaluator, store::ResultsDb& db,
+  TuneLoop(const TuneSetup& setup, const tuner::Space& space, TrialDispatcher& dispatcher, store::ResultsDb& db,
            std::int64_t run_id, const InterruptGuard& guard)
-      : setup_(setup), space_(space), evaluator_(evaluator), db_(db), run_id_(run_id), guard_(guard) {
+      : setup_(setup), space_(space), dispatcher_(dispatcher), guard_(guard) {
     for (auto& t : db.trials(run_id)) {
       if (t.status != store::TrialStatus::interrupted && t.kind == store::TrialKind::tune) committed_.push_back(std::move(t));
     }
+    for (const auto& t : committed_) next_seq_ = std::max(next_seq_, t.seq + 1);
   }
 
   // Returns false when interrupted.
-  bool run(Progress& progress) {
-    const auto baseline = evaluate_default(progress);
+  bool run() {
+    dispatcher_.begin_phase(static_cast<std::size_t>(setup_.options.budget), committed_.size());
+    const auto baseline = evaluate_default();
     if (!baseline) return false;
     try {
       optimizer_.emplace(space_, optimizer_options(*baseline));
@@ -161,14 +78,10 @@ class TuneLoop {
       throw UsageError(e.what());
     }
     for (const auto& t : committed_) optimizer_->observe(space_.from_json(t.scheduler_config.at("tuner")), outcome(t));
-    progress.set_total(static_cast<std::size_t>(setup_.options.budget));
     while (!optimizer_->finished()) {
       if (guard_.interrupted()) return false;
-      const auto s = optimizer_->suggest();
-      auto rec = evaluate(s.config, std::string(tuner::to_string(s.reason)), progress);
-      if (rec.status == store::TrialStatus::interrupted) return false;
-      optimizer_->observe(s.config, outcome(rec));
-      committed_.push_back(std::move(rec));
+      propose_while_room();
+      if (!observe_finished()) return false;
     }
     return true;
   }
@@ -188,11 +101,14 @@ class TuneLoop {
 
  private:
   // The first evaluation, the default configuration: its values anchor relative bounds.
-  std::optional<store::TrialRecord> evaluate_default(Progress& progress) {
+  std::optional<store::TrialRecord> evaluate_default() {
     if (committed_.empty()) {
-      auto rec = evaluate(space_.defaults(), "default", progress);
-      if (rec.status == store::TrialStatus::interrupted) return std::nullopt;
-      committed_.push_back(rec);
+      dispatcher_.start({planned(space_.defaults(), "default")});
+      in_flight_.emplace(0, space_.defaults());
+      const auto items = dispatcher_.finished();
+      if (items.empty() || items.front().back().status == store::TrialStatus::interrupted) return std::nullopt;
+      committed_.push_back(items.front().back());
+      in_flight_.clear();
     }
     const auto& rec = committed_.front();
     if (rec.status != store::TrialStatus::ok) {
@@ -206,6 +122,42 @@ class TuneLoop {
       }
     }
     return rec;
+  }
+
+  TuneTrial planned(const tuner::Config& config, const std::string& why) {
+    const int seq = next_seq_++;
+    const auto label = fmt::format("eval-{}", seq + 1);
+    return {seq, 0, store::TrialKind::tune, label, config, why,
+            fmt::format("{} ({}) {}", label, why, space_.describe(config))};
+  }
+
+  // Fills the free slots with proposals that treat the evaluations in flight as pending.
+  void propose_while_room() {
+    const auto budget = static_cast<std::size_t>(setup_.options.budget);
+    while (in_flight_.size() < dispatcher_.capacity() && optimizer_->evaluations() + in_flight_.size() < budget) {
+      std::vector<tuner::Config> pending;
+      for (const auto& [seq, config] : in_flight_) pending.push_back(config);
+      const auto s = optimizer_->suggest(pending);
+      auto trial = planned(s.config, std::string(tuner::to_string(s.reason)));
+      in_flight_.emplace(trial.seq, s.config);
+      dispatcher_.start({std::move(trial)});
+    }
+  }
+
+  // Returns false when interrupted.
+  bool observe_finished() {
+    const auto items = dispatcher_.finished();
+    if (items.empty()) return false;
+    for (const auto& item : items) {
+      const auto& rec = item.back();
+      if (rec.status == store::TrialStatus::interrupted) return false;
+      const auto config = in_flight_.find(rec.seq);
+      if (config == in_flight_.end()) continue;  // a result seen already (an item run twice)
+      optimizer_->observe(config->second, outcome(rec));
+      in_flight_.erase(config);
+      committed_.push_back(rec);
+    }
+    return true;
   }
 
   std::vector<std::string> metrics_needed() const {
@@ -252,130 +204,115 @@ class TuneLoop {
     return o;
   }
 
-  store::TrialRecord evaluate(const tuner::Config& config, const std::string& why, Progress& progress) {
-    const auto seq = optimizer_ ? static_cast<int>(optimizer_->evaluations()) : 0;
-    const auto label = fmt::format("eval-{}", seq + 1);
-    progress.begin_trial(static_cast<std::size_t>(seq), fmt::format("{} ({}) {}", label, why, space_.describe(config)));
-    auto rec = evaluator_.run(config, label, store::TrialKind::tune);
-    rec.run_id = run_id_;
-    rec.seq = seq;
-    rec.scheduler_config["tuner"] = space_.to_json(config);
-    rec.scheduler_config["proposed_because"] = why;
-    db_.add_trial(rec);
-    const auto value = metric_value(rec, setup_.goal.metric);
-    progress.end_trial(rec.status == store::TrialStatus::ok && value ? fmt::format("{} = {:.4g}", setup_.goal.metric, *value)
-                                                   : fmt::format("{}: {}", to_string(rec.status), rec.reason),
-                       rec.wall_s + rec.overhead_s);
-    return rec;
-  }
-
   const TuneSetup& setup_;
   const tuner::Space& space_;
-  const Evaluator& evaluator_;
-  store::ResultsDb& db_;
-  std::int64_t run_id_;
+  TrialDispatcher& dispatcher_;
   const InterruptGuard& guard_;
   std::vector<store::TrialRecord> committed_;
+  std::map<int, tuner::Config> in_flight_;  // by seq
+  int next_seq_ = 0;
   std::optional<tuner::Optimizer> optimizer_;
 };
 
-// Interleaved A/B rounds of the default and the recommended configuration, the order of the
-// pair drawn per round from the run's seed (as a shootout's). Returns false when interrupted.
-bool validate(const TuneSetup& setup, const std::vector<tuner::Config>& pair, const Evaluator& evaluator,
-              store::ResultsDb& db, std::int64_t run_id, const InterruptGuard& guard, Progress& progress) {
+// The validation rounds not committed yet, each an item: the default and the recommended
+// configuration in the order drawn per round from the run's seed (as a shootout's).
+std::vector<std::vector<TuneTrial>> validation_rounds(const TuneSetup& setup, const std::vector<tuner::Config>& pair,
+                                                         const std::set<int>& done) {
   const std::string labels[] = {kDefaultLabel, kTunedLabel};
-  const auto done = db.completed_seqs(run_id);
   const PlanShape shape{pair.size(), 1, 0, setup.seed};
-  progress.set_total(static_cast<std::size_t>(2 * setup.options.validate_reps));
-  std::size_t finished = 0;
+  std::vector<std::vector<TuneTrial>> rounds;
   for (int round = 0; round < setup.options.validate_reps; ++round) {
+    std::vector<TuneTrial> item;
     for (const auto& t : plan_round(shape, round)) {
       const int seq = kFirstValidationSeq + t.seq;
-      if (done.count(seq)) {
-        ++finished;
-        continue;
-      }
-      if (guard.interrupted()) return false;
-      progress.begin_trial(finished, fmt::format("validation round {} {}", round + 1, labels[t.scheduler]));
-      auto rec = evaluator.run(pair[t.scheduler], labels[t.scheduler], store::TrialKind::validate);
-      rec.run_id = run_id;
-      rec.seq = seq;
-      rec.round = round;
-      db.add_trial(rec);
-      ++finished;
-      progress.end_trial(std::string(to_string(rec.status)), rec.wall_s + rec.overhead_s);
-      if (rec.status == store::TrialStatus::interrupted) return false;
+      if (done.count(seq)) continue;
+      const auto& label = labels[t.scheduler];
+      item.push_back({seq, round, store::TrialKind::validate, label, pair[t.scheduler], "",
+                      fmt::format("validation round {} {}", round + 1, label)});
     }
+    if (!item.empty()) rounds.push_back(std::move(item));
+  }
+  return rounds;
+}
+
+// Interleaved A/B rounds of the default and the recommended configuration, each round on one
+// host. Returns false when interrupted.
+bool validate(const TuneSetup& setup, const std::vector<tuner::Config>& pair, TrialDispatcher& dispatcher,
+              store::ResultsDb& db, std::int64_t run_id, const InterruptGuard& guard) {
+  const auto done = db.completed_seqs(run_id);
+  const auto rounds = validation_rounds(setup, pair, done);
+  const auto total = static_cast<std::size_t>(2 * setup.options.validate_reps);
+  std::size_t todo = 0;
+  for (const auto& r : rounds) todo += r.size();
+  dispatcher.begin_phase(total, total - todo);
+  std::size_t next = 0, in_flight = 0;
+  while (next < rounds.size() || in_flight > 0) {
+    if (guard.interrupted()) return false;
+    for (; in_flight < dispatcher.capacity() && next < rounds.size(); ++in_flight) dispatcher.start(rounds[next++]);
+    const auto items = dispatcher.finished();
+    if (items.empty()) return false;
+    for (const auto& item : items) {
+      if (item.back().status == store::TrialStatus::interrupted) return false;
+    }
+    in_flight -= std::min(in_flight, items.size());
   }
   return true;
 }
 
-LabOptions lab_options(const TuneOptions& o) {
-  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s);
-  lo.backend.scx_timeout_ms = 5000;  // a bad proposal is ejected in seconds, not 30 s
-  return lo;
-}
-
-// `command_space`: tuning a space file's knobs with a command (its workload is written to
-// `dir`), else a scheduler's knobs on the workload.
-TuneSetup make_setup(const TuneOptions& o, std::uint64_t seed, const tuner::Space* command_space, const std::string& dir) {
-  TuneSetup s{o, {}, {}, {}, seed};
-  if (command_space) {
-    s.goal = choose_goal(o, nullptr);
-    s.entry = make_entry("objective", write_objective_workload(dir, o.command, *command_space, s.goal.metric,
-                                                               s.goal.direction), {});
-  } else {
-    s.entry = parse_entry(o.workload);
-    const auto info = workloads::find_workload(s.entry.workload);
-    s.goal = choose_goal(o, &*info);
-  }
-  for (const auto& text : o.subject_to) s.bounds.push_back(parse_bound(text));
-  s.entry.headline = {s.goal.metric};
-  for (const auto& b : s.bounds) s.entry.headline.insert(b.metric);
-  return s;
-}
-
-const schedulers::Manifest& kernel_default(const Lab& lab) {
-  for (const auto& m : lab.manifests()) {
-    if (m.backend == schedulers::BackendKind::kernel) return m;
-  }
-  throw UsageError("no manifest of the kernel's default scheduler (backend = \"kernel\")");
-}
-
-tuner::Space command_space(const TuneOptions& o) {
-  try {
-    auto space = tuner::load_space_file(o.space_file);
-    if (!o.knobs.empty()) space.tune_only(o.knobs);
-    check_command(o.command, space);
-    return space;
-  } catch (const tuner::SpaceError& e) {
-    throw UsageError(fmt::format("--space {}: {}", o.space_file, e.what()));
-  }
-}
-
-// What to tune: the space file's knobs, or the scheduler's that this host allows.
-TuneSpace choose_space(const TuneOptions& o, Lab& lab) {
-  if (o.space_file.empty()) {
-    const auto& m = lab.manifest(o.scheduler);
-    return tune_space(m, lab.unavailable_knobs(m.name), *workloads::find_workload(parse_entry(o.workload).workload),
-                      o.knobs);
-  }
-  return {command_space(o), {}, {}};
-}
-
-void check_what_to_tune(const TuneOptions& o) {
-  if (o.space_file.empty() != o.command.empty())
-    throw UsageError("--space and --command go together: the space file's knobs, {knob} in the command");
-  if (!o.space_file.empty() && !o.scheduler.empty())
-    throw UsageError("give --scheduler (tune its knobs on a workload) or --space with --command, not both");
-  if (o.space_file.empty() && o.scheduler.empty())
-    throw UsageError("--scheduler is required (see: scxlab list schedulers), or --space FILE --command CMD");
-}
-
 std::string resume_hint(const std::string& dir) { return fmt::format("resume with: scxlab tune --resume {}", dir); }
 
-}  // namespace
+void announce(const TuneBench& bench, const std::string& dir) {
+  const auto& o = bench.setup.options;
+  const auto& space = bench.space;
+  std::cerr << fmt::format("scxlab tune: {} on {}, {} {}, {} evaluations then {} A/B validation rounds, seed {}\n"
+                           "space: {}\nresults: {}\n",
+                           bench.command_mode() ? o.space_file : o.scheduler,
+                           bench.command_mode() ? o.command : bench.setup.entry.label,
+                           bench.setup.goal.direction == Direction::lower_is_better ? "minimise" : "maximise",
+                           bench.setup.goal.metric, o.budget, o.validate_reps, bench.setup.seed,
+                           space.space.describe(space.space.defaults()), dir);
+  if (!o.fleet.empty()) {
+    std::cerr << fmt::format("fleet: class {}, {} evaluations at once, on the workers of {}\n", o.fleet, o.parallel,
+                             o.store);
+  }
+  for (const auto& l : space.left_out) std::cerr << "  not tuned: " << l << "\n";
+  for (const auto& c : space.constraints) std::cerr << "  constraint: " << c << "\n";
+}
 
+// Refused before anything is written: a fleet needs a shared store and a class.
+void check_fleet(const TuneOptions& o) {
+  if (o.parallel < 1) throw UsageError(fmt::format("--parallel {}: give 1 or more evaluations at once", o.parallel));
+  if (o.fleet.empty()) {
+    if (o.parallel > 1) {
+      throw UsageError("--parallel runs evaluations on a fleet's workers: give --fleet CLASS and --store "
+                       "postgresql://... (see README, Running on a fleet)");
+    }
+    return;
+  }
+  if (!store::is_server_store(o.store)) {
+    throw UsageError(fmt::format("--fleet {}: the workers take their work from a shared store: give --store "
+                                 "postgresql://USER@HOST/DB (got '{}')", o.fleet, o.store));
+  }
+}
+
+// What a fleet worker needs to build this tune's bench (harness/worker.cpp).
+nlohmann::json worker_context(const TuneBench& bench) {
+  nlohmann::json tune{{"options", bench.setup.options}, {"seed", bench.setup.seed}};
+  if (bench.command_mode()) tune["space_toml"] = base::read_file_or_empty(bench.setup.options.space_file);
+  return tune;
+}
+
+std::unique_ptr<TrialDispatcher> make_dispatcher(const TuneBench& bench, store::ResultsDb& db, std::int64_t run_id,
+                                                 Progress& progress, const InterruptGuard& guard) {
+  const auto& o = bench.setup.options;
+  if (o.fleet.empty()) return std::make_unique<LocalDispatcher>(bench.evaluator, db, run_id, progress, bench.setup.goal.metric);
+  const FleetOptions fleet{o.store, o.fleet == "auto" ? host_fingerprint().at("hardware_class").get<std::string>() : o.fleet,
+                           static_cast<std::size_t>(o.parallel), o.wait_s};
+  return std::make_unique<FleetDispatcher>(fleet, worker_context(bench), bench.space.space, db, *db.run(run_id),
+                                           progress, bench.setup.goal.metric, guard);
+}
+
+}  // namespace
 int tune_command(TuneOptions options) {
   require_privileges("tune");
   const bool resuming = !options.resume_dir.empty();
@@ -395,46 +332,43 @@ int tune_command(TuneOptions options) {
   const bool command_mode = !options.command.empty();
   if (command_mode) options.space_file = fs::absolute(options.space_file).string();  // resumable from anywhere
 
+  check_fleet(options);
+
   InterruptGuard guard;
   // Before anything is written: the lab replays what a crashed run left and refuses a
-  // scheduler it did not start.
-  Lab lab(lab_options(options), guard.flag());
+  // scheduler it did not start. A fleet's coordinator runs no trial: its journal is its own.
+  auto lo = lab_options(options);
+  if (!options.fleet.empty()) {
+    prepare_out_dir(dir);
+    lo.journal_path = (fs::path(dir) / "journal.json").string();
+  }
+  Lab lab(lo, guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";
   check_store(options.store);
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
-  const auto space = choose_space(options, lab);
-  const auto& manifest = command_mode ? kernel_default(lab) : lab.manifest(options.scheduler);
-  const auto setup = make_setup(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()),
-                                command_mode ? &space.space : nullptr, dir);
+  const TuneBench bench(options, previous ? previous->seed : (options.seed ? *options.seed : std::random_device{}()), lab,
+                        dir);
+  const auto& setup = bench.setup;
+  const auto& space = bench.space;
   const std::int64_t run_id = previous ? previous->id : create_run(db, "tune", setup.plan(), setup.seed);
   db.set_run_status(run_id, "running");
-  if (!options.quiet) {
-    std::cerr << fmt::format("scxlab tune: {} on {}, {} {}, {} evaluations then {} A/B validation rounds, seed {}\n"
-                             "space: {}\nresults: {}\n",
-                             command_mode ? options.space_file : options.scheduler,
-                             command_mode ? options.command : setup.entry.label,
-                             setup.goal.direction == Direction::lower_is_better ? "minimise" : "maximise",
-                             setup.goal.metric, options.budget, options.validate_reps, setup.seed,
-                             space.space.describe(space.space.defaults()), dir);
-    for (const auto& l : space.left_out) std::cerr << "  not tuned: " << l << "\n";
-    for (const auto& c : space.constraints) std::cerr << "  constraint: " << c << "\n";
-  }
+  if (!options.quiet) announce(bench, dir);
 
   Progress progress(static_cast<std::size_t>(options.budget), options.quiet);
   lab.on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
-  const Evaluator evaluator(lab, manifest, space.space, setup.entry, command_mode);
-  TuneLoop loop(setup, space.space, evaluator, db, run_id, guard);
-  bool complete = loop.run(progress);
+  const auto dispatcher = make_dispatcher(bench, db, run_id, progress, guard);
+  TuneLoop loop(setup, space.space, *dispatcher, db, run_id, guard);
+  bool complete = loop.run();
   std::optional<Recommendation> recommendation;
   if (complete) {
     const auto best = loop.optimizer().recommend();
     const bool is_default = best.config == space.space.defaults();
-    if (!is_default) complete = validate(setup, {space.space.defaults(), best.config}, evaluator, db, run_id, guard, progress);
+    if (!is_default) complete = validate(setup, {space.space.defaults(), best.config}, *dispatcher, db, run_id, guard);
     if (complete) {
       recommendation = decide(db, run_id, setup.entry.label, setup.goal.metric, setup.bounds, loop.optimizer(),
-                              loop.tally(), manifest, is_default, options.min_effect, setup.seed);
-      if (command_mode) recommendation->command_line = with_values(options.command, space.space, best.config);
+                              loop.tally(), bench.manifest, is_default, options.min_effect, setup.seed);
+      if (bench.command_mode()) recommendation->command_line = with_values(options.command, space.space, best.config);
       db.set_run_outcome(run_id, tune_outcome_json(*recommendation, loop.optimizer(), setup.goal.direction));
     }
   }
@@ -442,7 +376,11 @@ int tune_command(TuneOptions options) {
   lab.stop_scheduler();
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
   auto notes = loop.tally().lines();
-  if (complete) record_finished_run("tune", options.store, db, run_id, options.quiet, notes);
+  if (auto* fleet = dynamic_cast<FleetDispatcher*>(dispatcher.get())) {
+    fleet->finish(complete ? "complete" : "interrupted", db.run(run_id)->outcome);  // the shared store has the run
+  } else if (complete) {
+    record_finished_run("tune", options.store, db, run_id, options.quiet, notes);
+  }
   const AnalysisRequest request{kDefaultLabel, options.min_effect, {{setup.entry.label, setup.entry.headline}}, setup.seed};
   write_outputs(db, run_id, dir, request, options.json, notes,
                 recommendation ? nlohmann::json{{"tune", recommendation_json(*recommendation)}} : nlohmann::json());

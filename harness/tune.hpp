@@ -33,6 +33,9 @@ struct TuneOptions {
   std::optional<double> attach_timeout_s;  // default: the scheduler manifest's own bound
   std::string out_dir, resume_dir;
   std::string store;                    // also record the finished run here ("" = the run directory only)
+  std::string fleet;                    // run the evaluations on the workers of this hardware class ("auto": this host's)
+  int parallel = 1;                     // evaluations in flight on the fleet
+  double wait_s = 600;                  // how long a fleet tune waits for a worker, or for the store
   bool json = false, quiet = false, no_bpf = false, take_over = false;
   std::vector<std::string> manifest_dirs;
 };

@@ -126,9 +126,17 @@ Eigen::LLT<Eigen::MatrixXd> stable_cholesky(Eigen::MatrixXd K, double scale) {
 }
 
 GaussianProcess::GaussianProcess(Points X, Eigen::VectorXd y, std::vector<bool> categorical, const GpHyper& hyper)
-    : X_(std::move(X)), y_(std::move(y)), hyper_(hyper), kernel_(std::move(categorical), hyper.lengthscales, hyper.signal) {
+    : GaussianProcess(std::move(X), y, std::move(categorical), hyper, Eigen::VectorXd::Constant(y.size(), hyper.noise)) {}
+
+GaussianProcess::GaussianProcess(Points X, Eigen::VectorXd y, std::vector<bool> categorical, const GpHyper& hyper,
+                                 Eigen::VectorXd row_noise)
+    : X_(std::move(X)),
+      y_(std::move(y)),
+      hyper_(hyper),
+      kernel_(std::move(categorical), hyper.lengthscales, hyper.signal),
+      row_noise_(std::move(row_noise)) {
   Eigen::MatrixXd K = kernel_.gram(X_);
-  K.diagonal().array() += hyper_.noise;
+  K.diagonal() += row_noise_;
   chol_ = stable_cholesky(std::move(K), hyper_.signal);
   alpha_ = chol_.solve(y_);
 }
@@ -172,14 +180,14 @@ void GaussianProcess::predict(const Points& Xs, Eigen::VectorXd& mean, Eigen::Ve
   var = (hyper_.signal - V.colwise().squaredNorm().array()).max(0.0).matrix().transpose();
 }
 
-Eigen::VectorXd GaussianProcess::latent_mean() const { return y_ - hyper_.noise * alpha_; }
+Eigen::VectorXd GaussianProcess::latent_mean() const { return y_ - row_noise_.cwiseProduct(alpha_); }
 
 Eigen::MatrixXd GaussianProcess::latent_covariance() const {
-  // Cov[f(X) | y] = K - K (K + nI)^-1 K = n (I - n (K + nI)^-1).
+  // Cov[f(X) | y] = K - K (K + N)^-1 K = N - N (K + N)^-1 N, N = diag(row noise).
   const auto n = y_.size();
-  Eigen::MatrixXd C = -hyper_.noise * chol_.solve(Eigen::MatrixXd::Identity(n, n));
-  C.diagonal().array() += 1;
-  C *= hyper_.noise;
+  const auto N = row_noise_.asDiagonal();
+  Eigen::MatrixXd C = -(N * chol_.solve(Eigen::MatrixXd::Identity(n, n)) * N);
+  C.diagonal() += row_noise_;
   return 0.5 * (C + C.transpose());
 }
 

@@ -46,6 +46,10 @@ class GaussianProcess {
  public:
   // Conditions on (X, y) with the given hyper-parameters.
   GaussianProcess(Points X, Eigen::VectorXd y, std::vector<bool> categorical, const GpHyper& hyper);
+  // The same, with each row's own noise variance: a batch believer's fantasies are known
+  // exactly (tuner/optimizer.hpp), its measured rows keep the learned noise.
+  GaussianProcess(Points X, Eigen::VectorXd y, std::vector<bool> categorical, const GpHyper& hyper,
+                  Eigen::VectorXd row_noise);
   // MAP fit of the hyper-parameters, then conditioning. Deterministic for a seed.
   static GaussianProcess fit(Points X, Eigen::VectorXd y, std::vector<bool> categorical, const GpOptions& options,
                              std::uint64_t seed);
@@ -54,7 +58,7 @@ class GaussianProcess {
   const Eigen::VectorXd& targets() const { return y_; }
   const Kernel& kernel() const { return kernel_; }
   const GpHyper& hyper() const { return hyper_; }
-  double noise() const { return hyper_.noise; }
+  double noise() const { return hyper_.noise; }  // the learned noise of a measurement
   const Eigen::LLT<Eigen::MatrixXd>& cholesky() const { return chol_; }  // of K + noise I
   const Eigen::VectorXd& alpha() const { return alpha_; }                  // (K + noise I)^-1 y
 
@@ -73,8 +77,9 @@ class GaussianProcess {
   Eigen::VectorXd y_;
   GpHyper hyper_;
   Kernel kernel_;
-  Eigen::LLT<Eigen::MatrixXd> chol_;  // of K + noise I
-  Eigen::VectorXd alpha_;             // (K + noise I)^-1 y
+  Eigen::VectorXd row_noise_;         // noise variance of each row (all hyper_.noise unless given)
+  Eigen::LLT<Eigen::MatrixXd> chol_;  // of K + diag(row_noise)
+  Eigen::VectorXd alpha_;             // (K + diag(row_noise))^-1 y
 };
 
 }  // namespace scxlab::tuner

@@ -78,6 +78,17 @@ struct Surrogate {
   GaussianProcess gp;
   Surrogate(const Points& X, const Eigen::VectorXd& y, const Encoding& enc, const GpOptions& o, std::uint64_t seed)
       : scale(y), gp(GaussianProcess::fit(X, scale.apply(y), enc.categorical_mask(), o, seed)) {}
+  // Conditioned on (X, y) with hyper-parameters fitted before, the last `fantasies` rows known
+  // exactly (a believer's): measured rows keep the learned noise.
+  Surrogate(const Points& X, const Eigen::VectorXd& y, const Encoding& enc, const GpHyper& hyper, std::size_t fantasies,
+            double exact)
+      : scale(y), gp(X, scale.apply(y), enc.categorical_mask(), hyper, row_noise(y.size(), hyper.noise, fantasies, exact)) {}
+
+  static Eigen::VectorXd row_noise(Eigen::Index n, double measured, std::size_t fantasies, double exact) {
+    Eigen::VectorXd noise = Eigen::VectorXd::Constant(n, measured);
+    noise.tail(static_cast<Eigen::Index>(fantasies)).setConstant(std::min(exact, measured));
+    return noise;
+  }
 };
 
 // Failed evaluations enter the models at the worst (largest) value seen among the others.
@@ -160,11 +171,11 @@ Optimizer::Optimizer(Space space, OptimizerOptions options) : options_(std::move
     throw SpaceError(fmt::format("the default configuration ({}) violates constraint '{}'; fix the constraint or "
                                  "the default",
                                  space.describe(space.defaults()), bad.front()));
-  state_ = std::make_unique<OptimizerState>(OptimizerState{Encoding(space), 0, {}});
-  const auto& enc = state_->encoding;
+  auto state = std::make_shared<OptimizerState>(OptimizerState{Encoding(space), 0, {}});
+  const auto& enc = state->encoding;
   const auto& sp = enc.space();
 
-  auto& design = state_->design;
+  auto& design = state->design;
   design.push_back({sp.defaults(), Reason::default_config, "", std::numeric_limits<double>::quiet_NaN()});
   for (const auto& p : options_.presets) {
     Config c;
@@ -177,12 +188,12 @@ Optimizer::Optimizer(Space space, OptimizerOptions options) : options_(std::move
       throw SpaceError(fmt::format("preset '{}' violates constraint '{}'", p.name, bad.front()));
     design.push_back({c, Reason::preset, p.name, std::numeric_limits<double>::quiet_NaN()});
   }
-  state_->initial_points = std::max(options_.initial_points ? options_.initial_points
+  state->initial_points = std::max(options_.initial_points ? options_.initial_points
                                                             : default_initial_points(enc.size(), options_.budget.evaluations),
                                     design.size());
   // Enough Sobol points for the initial design and, should every evaluation fail, the whole
   // budget; infeasible and repeated points are skipped.
-  const std::size_t wanted = std::max(state_->initial_points, options_.budget.evaluations) + design.size();
+  const std::size_t wanted = std::max(state->initial_points, options_.budget.evaluations) + design.size();
   SobolSequence sobol(enc.size(), mix_seed(options_.seed, stream::design));
   std::vector<double> u(enc.size());
   std::size_t tries = 0, feasible = 0;
@@ -197,12 +208,13 @@ Optimizer::Optimizer(Space space, OptimizerOptions options) : options_(std::move
   }
   // Few distinct points because the space is small is fine; because nearly every draw breaks
   // a constraint, the search would only circle the few feasible points it found.
-  if (design.size() < state_->initial_points && feasible * kDrawsPerPoint < tries) {
+  if (design.size() < state->initial_points && feasible * kDrawsPerPoint < tries) {
     throw SpaceError(fmt::format("the constraints leave almost no room in space '{}': {} of {} sampled "
                                  "configurations satisfy them ({}); loosen a constraint, widen a range or tune "
                                  "other knobs",
                                  sp.name(), feasible, tries, constraint_texts(sp)));
   }
+  state_ = std::move(state);
 }
 
 Optimizer::~Optimizer() = default;
@@ -274,16 +286,26 @@ const Optimizer::Models& Optimizer::models() const {
     m->feasible_observed.push_back(feasible);
     const bool seen = std::any_of(m->candidates.begin(), m->candidates.end(),
                                   [&](std::size_t c) { return observations_[c].config == obs.config; });
-    if (obs.outcome.ok && !seen && space().feasible(obs.config)) m->candidates.push_back(i);
+    // A believer's fantasies are no candidates: as anchors of the search they would start it at
+    // the pending points, where the acquisition is flat, and as incumbents they were never measured.
+    const bool measured = i < n - fantasies_;
+    if (obs.outcome.ok && !seen && measured && space().feasible(obs.config)) m->candidates.push_back(i);
   }
   if (std::find(m->ok.begin(), m->ok.end(), true) != m->ok.end()) {
     const std::uint64_t seed = mix_seed(mix_seed(options_.seed, n), stream::fit);
+    // A believer keeps the hyper-parameters fitted to the real observations (fitted to its
+    // fantasies too, they would learn from values nobody measured), and knows its fantasies
+    // exactly: believed with the measurement noise, a pending point would keep enough
+    // uncertainty under noise for (noisy) EI to propose it again.
+    const auto surrogate = [&](const std::vector<double>& values, const Surrogate* fitted, std::uint64_t s) {
+      const auto y = impute_failures(values, m->ok);
+      return fitted ? std::make_unique<Surrogate>(m->X, y, enc, fitted->gp.hyper(), fantasies_, options_.gp.noise_floor)
+                    : std::make_unique<Surrogate>(m->X, y, enc, options_.gp, s);
+    };
     for (std::size_t j = 0; j < m->targets.size(); ++j)
-      m->objectives.push_back(std::make_unique<Surrogate>(m->X, impute_failures(m->targets[j], m->ok), enc, options_.gp,
-                                                          mix_seed(seed, j)));
+      m->objectives.push_back(surrogate(m->targets[j], frozen_ ? frozen_->objectives[j].get() : nullptr, mix_seed(seed, j)));
     for (std::size_t k = 0; k < excess.size(); ++k)
-      m->constraints.push_back(std::make_unique<Surrogate>(m->X, impute_failures(excess[k], m->ok), enc, options_.gp,
-                                                           mix_seed(seed, 16 + k)));
+      m->constraints.push_back(surrogate(excess[k], frozen_ ? frozen_->constraints[k].get() : nullptr, mix_seed(seed, 16 + k)));
   }
   cache_ = std::move(m);
   return *cache_;
@@ -390,6 +412,44 @@ Recommendation Optimizer::recommend() const {
     r.observed_mean.push_back(sum / static_cast<double>(std::max<std::size_t>(runs, 1)));
   }
   return r;
+}
+
+Suggestion Optimizer::suggest(const std::vector<Config>& pending) const {
+  if (pending.empty()) return suggest();
+  return believer(pending).suggest();
+}
+
+// This optimiser with each pending configuration observed as the model believes it turns out.
+Optimizer Optimizer::believer(const std::vector<Config>& pending) const {
+  Optimizer b(*this);
+  if (!models().objectives.empty()) b.frozen_ = cache_;
+  for (const auto& c : pending) b.observations_.push_back({space().canonical(c), believed(c)});
+  b.fantasies_ = pending.size();
+  b.cache_.reset();
+  return b;
+}
+
+// The posterior mean of every objective and constraint at `config`, in their own units; before
+// any model, a failure: the pending configuration is a design point handed out, which the
+// design then skips.
+Outcome Optimizer::believed(const Config& config) const {
+  const auto& m = models();
+  if (m.objectives.empty()) return Outcome::failure();
+  const Eigen::VectorXd x = state_->encoding.encode(space().canonical(config));
+  const auto posterior_mean = [&](const Surrogate& s) {
+    double mean = 0, var = 0;
+    s.gp.predict(x.data(), mean, var);
+    return mean * s.scale.sd + s.scale.mean;
+  };
+  Outcome o{true, {}, {}, 0};
+  for (std::size_t j = 0; j < m.objectives.size(); ++j)
+    o.objectives.push_back(from_target(options_.objectives[j], posterior_mean(*m.objectives[j])));
+  for (std::size_t k = 0; k < m.constraints.size(); ++k) {
+    const auto& c = options_.constraints[k];
+    const double excess = posterior_mean(*m.constraints[k]);
+    o.constraints.push_back(c.kind == OutcomeConstraint::Kind::at_most ? c.bound + excess : c.bound - excess);
+  }
+  return o;
 }
 
 Suggestion Optimizer::suggest() const {

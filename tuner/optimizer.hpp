@@ -35,7 +35,18 @@
 // - suggest() is a pure function of (space, options, observations in order): replaying the
 //   same observations into a fresh Optimizer gives the same next proposal, which is what
 //   resuming an interrupted run relies on. Calling suggest() twice without an observe() in
-//   between returns the same proposal (one evaluation at a time; no batches).
+//   between returns the same proposal.
+// - Batches (several evaluations in flight, a fleet): suggest(pending) proposes knowing the
+//   configurations already handed out and not yet observed. During the initial design they are
+//   design points, and the next one is returned. Afterwards each pending configuration is
+//   "believed" to give the model's posterior mean (Kriging believer, Ginsbourger et al. 2010):
+//   the models are conditioned on those fantasies with the hyper-parameters fitted to the real
+//   observations, and the usual acquisition is maximised. The fantasy leaves the mean where it
+//   was but removes the uncertainty at the pending points, so EI there collapses and the next
+//   proposal goes elsewhere: a batch is diverse. Chosen over a Monte-Carlo q-noisy-EI because
+//   it costs one conditioning per proposal (no joint sampling over q points), keeps the
+//   acquisition the sequential tuner uses, and proposes one point at a time, so a worker that
+//   finishes gets its next evaluation at once instead of waiting for a whole batch.
 #pragma once
 
 #include <cstdint>
@@ -173,6 +184,9 @@ class Optimizer {
   Optimizer& operator=(Optimizer&&) noexcept;
 
   Suggestion suggest() const;
+  // The next proposal while `pending` configurations are being evaluated (see the batch note
+  // above); suggest({}) is suggest().
+  Suggestion suggest(const std::vector<Config>& pending) const;
   // Records an evaluation. Throws SpaceError for a configuration outside the space and
   // std::invalid_argument for an outcome with the wrong number of values, a non-finite
   // value or a non-positive value of a log-scale objective.
@@ -205,11 +219,16 @@ class Optimizer {
  private:
   struct Models;
   const Models& models() const;
+  Optimizer(const Optimizer&) = default;  // for a believer: the state is shared and immutable
+  Optimizer believer(const std::vector<Config>& pending) const;
+  Outcome believed(const Config& config) const;
 
   OptimizerOptions options_;
-  std::unique_ptr<OptimizerState> state_;
+  std::shared_ptr<const OptimizerState> state_;
   std::vector<Observation> observations_;
   mutable std::shared_ptr<const Models> cache_;  // fitted to observations_.size() points
+  std::shared_ptr<const Models> frozen_;         // a believer's: whose hyper-parameters its models keep
+  std::size_t fantasies_ = 0;                    // a believer's: its last observations are believed, not measured
 };
 
 }  // namespace scxlab::tuner

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,39 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<ui
   std::fclose(out);
   std::fclose(err);
   return r;
+}
+
+Spawned::Spawned(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) _exit(126);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Spawned::~Spawned() {
+  if (pid_ > 0 && !exit_code_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void Spawned::kill(int signal) { ::kill(pid_, signal); }
+
+int Spawned::wait() {
+  if (!exit_code_) {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  return *exit_code_;
 }
 
 std::filesystem::path fresh_temp_dir(const std::string& name) {

@@ -19,6 +19,23 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv, std::optional<uid_t> as_uid = std::nullopt,
                           const std::string& cwd = "");
 
+// A program running in the background, its stdout and stderr going to `log`; killed with
+// SIGKILL and reaped when destroyed while still running.
+class Spawned {
+ public:
+  Spawned(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  ~Spawned();
+  Spawned(const Spawned&) = delete;
+  Spawned& operator=(const Spawned&) = delete;
+  pid_t pid() const { return pid_; }
+  void kill(int signal);
+  int wait();  // its exit code, 128 + signal when killed
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
 std::string scxlab_binary();  // build/scxlab of this build
 
 // A tiny real shootout (messaging, 3 repetitions, no BPF probes) of `schedulers` (as -s takes
