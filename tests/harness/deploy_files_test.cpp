@@ -1,7 +1,7 @@
 // The fleet's deployment files in deploy/: the Ansible playbook passes ansible-playbook's
 // syntax check; the worker's systemd unit passes systemd-analyze verify without a warning,
-// starts `scxlab worker` with the store from its EnvironmentFile (the file the playbook writes)
-// and lets scxlab stop in order; the package installs the unit. There is no fleet here to
+// starts `scxlab worker` with options it has and the store from its EnvironmentFile (the file
+// the playbook writes) and lets scxlab stop in order; the package installs the unit. There is no fleet here to
 // deploy to: these checks are what keeps the files from drifting from the program.
 #include <filesystem>
 #include <fstream>
@@ -46,6 +46,13 @@ std::string value_of(const std::string& text, const std::string& key) {
   return m[2];
 }
 
+std::string scxlab_help(const std::string& command) {
+  const auto r = run_process({scxlab_binary(), command, "--help"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
 }  // namespace
 
 TEST_CASE("the Ansible playbook passes ansible-playbook's syntax check", "[fleet][deploy]") {
@@ -53,9 +60,8 @@ TEST_CASE("the Ansible playbook passes ansible-playbook's syntax check", "[fleet
     WARN("SCXLAB-SKIPPED: ansible-playbook missing (scripts/setup.sh --test installs ansible-core)");
     return;
   }
-  const auto r = run_tool({"ansible-playbook", "--syntax-check", "-i",
-                              (kDeploy / "ansible/inventory.example.ini").string(),
-                              (kDeploy / "ansible/site.yml").string()});
+  const auto r = run_tool({"ansible-playbook", "--syntax-check", "-i", (kDeploy / "ansible/inventory.example.ini").string(),
+                           (kDeploy / "ansible/site.yml").string()});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
 }
@@ -73,6 +79,13 @@ TEST_CASE("the worker's unit runs scxlab worker with the store from the playbook
   // scxlab's orderly stop (item released, scheduler stopped, knobs restored) is on SIGINT, exit 130.
   CHECK(value_of(unit, "KillSignal") == "SIGINT");
   CHECK(value_of(unit, "SuccessExitStatus") == "130");
+  const auto worker_help = scxlab_help("worker");
+  CHECK(worker_help.find("130 interrupted") != std::string::npos);
+  // The options the unit and the playbook's default give are the worker's.
+  for (const auto* option : {"--store", "--class"}) {
+    INFO(option);
+    CHECK(worker_help.find(option) != std::string::npos);
+  }
 }
 
 TEST_CASE("the worker's unit passes systemd-analyze verify without a warning", "[fleet][deploy]") {
@@ -92,8 +105,7 @@ TEST_CASE("the worker's unit passes systemd-analyze verify without a warning", "
 
 TEST_CASE("the package installs the worker's unit", "[fleet][deploy]") {
   const auto prefix = fresh_temp_dir("deploy-install");
-  const auto r = run_tool(
-      {"cmake", "--install", SCXLAB_BINARY_DIR, "--prefix", prefix.string(), "--component", "fleet"});
+  const auto r = run_tool({"cmake", "--install", SCXLAB_BINARY_DIR, "--prefix", prefix.string(), "--component", "fleet"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const auto installed = prefix / "lib/systemd/system/scxlab-worker.service";
