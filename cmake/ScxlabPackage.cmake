@@ -1,6 +1,7 @@
 # `cmake --install` and `cpack -G DEB`: the scxlab command, scxlab's own sched_ext schedulers
 # beside it (find_binary looks next to the running program), the built-in manifests for
-# reference (they are also compiled into the binary) and a man page made from --help.
+# reference (they are also compiled into the binary), the fleet worker's systemd unit and a
+# man page made from --help.
 include(GNUInstallDirs)
 
 install(TARGETS scxlab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -11,6 +12,10 @@ foreach(scheduler scxlab_fifo scxlab_vtime scxlab_faulty)
 endforeach()
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/schedulers/manifests/ DESTINATION ${CMAKE_INSTALL_DATADIR}/scxlab/schedulers)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The fleet worker's unit, installed but not enabled (deploy/ansible/site.yml enables it). Its
+# ExecStart names /usr/bin/scxlab: the package's prefix. A component of its own, in the one
+# package all the same, so the deploy test installs it alone without building everything.
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/scxlab-worker.service DESTINATION lib/systemd/system COMPONENT fleet)
 
 # The man page is scxlab's own --help (help2man runs the binary just built), so the two never
 # disagree. Without help2man the package is built without it, and CMake says so.

@@ -29,7 +29,8 @@ base_pkgs=(build-essential cmake ninja-build pkg-config clang llvm libelf-dev zl
   libbenchmark-dev libsqlite3-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libsystemd-dev libpqxx-dev rt-tests stress-ng help2man dpkg-dev)
 test_pkgs=(qemu-system-x86 busybox-static cpio gzip xz-utils zstd sqlite3 python3-yaml libxml2-utils
-  postgresql)  # the fleet tier: a throw-away PostgreSQL server on loopback (scripts/pg-test-server)
+  postgresql    # the fleet tier: a throw-away PostgreSQL server on loopback (scripts/pg-test-server)
+  ansible-core) # the fleet tier: the deploy/ playbook's syntax check
 bpf_pkgs=(libbpf-dev bpftool)
 
 case "$distro" in
