@@ -78,11 +78,15 @@ struct Surrogate {
   GaussianProcess gp;
   Surrogate(const Points& X, const Eigen::VectorXd& y, const Encoding& enc, const GpOptions& o, std::uint64_t seed)
       : scale(y), gp(GaussianProcess::fit(X, scale.apply(y), enc.categorical_mask(), o, seed)) {}
-  // Conditioned on (X, y) with hyper-parameters fitted before, the last `fantasies` rows known
-  // exactly (a believer's): measured rows keep the learned noise.
-  Surrogate(const Points& X, const Eigen::VectorXd& y, const Encoding& enc, const GpHyper& hyper, std::size_t fantasies,
-            double exact)
-      : scale(y), gp(X, scale.apply(y), enc.categorical_mask(), hyper, row_noise(y.size(), hyper.noise, fantasies, exact)) {}
+  // Conditioned on (X, y) as `fitted` models its rows (its standardisation and hyper-parameters),
+  // the last `fantasies` rows known exactly (a believer's): measured rows keep the learned noise.
+  // Standardised anew, fantasies near the optimum would move the prior mean toward them and
+  // the believed posterior mean away from the fitted one everywhere.
+  Surrogate(const Points& X, const Eigen::VectorXd& y, const Encoding& enc, const Surrogate& fitted,
+            std::size_t fantasies, double exact)
+      : scale(fitted.scale),
+        gp(X, scale.apply(y), enc.categorical_mask(), fitted.gp.hyper(),
+           row_noise(y.size(), fitted.gp.hyper().noise, fantasies, exact)) {}
 
   static Eigen::VectorXd row_noise(Eigen::Index n, double measured, std::size_t fantasies, double exact) {
     Eigen::VectorXd noise = Eigen::VectorXd::Constant(n, measured);
@@ -299,7 +303,7 @@ const Optimizer::Models& Optimizer::models() const {
     // uncertainty under noise for (noisy) EI to propose it again.
     const auto surrogate = [&](const std::vector<double>& values, const Surrogate* fitted, std::uint64_t s) {
       const auto y = impute_failures(values, m->ok);
-      return fitted ? std::make_unique<Surrogate>(m->X, y, enc, fitted->gp.hyper(), fantasies_, options_.gp.noise_floor)
+      return fitted ? std::make_unique<Surrogate>(m->X, y, enc, *fitted, fantasies_, options_.gp.noise_floor)
                     : std::make_unique<Surrogate>(m->X, y, enc, options_.gp, s);
     };
     for (std::size_t j = 0; j < m->targets.size(); ++j)

@@ -78,6 +78,23 @@ TEST_CASE("during the initial design the pending design points are skipped, not 
   CHECK(opt.suggest().config == second.config);  // the design point that comes next anyway
 }
 
+TEST_CASE("with k design points pending the proposal is design point k + 1", "[tuner][batch]") {
+  const auto space = plane();
+  Optimizer sequential(space, options(40));
+  std::vector<Config> design;
+  while (design.size() < 5) {
+    const auto s = sequential.suggest();
+    REQUIRE(s.reason != Reason::acquisition);
+    design.push_back(s.config);
+    sequential.observe(s.config, Outcome{true, {branin(space, s.config)}, {}, 0});
+  }
+  const Optimizer fresh(space, options(40));
+  for (std::size_t k = 0; k < design.size(); ++k) {
+    INFO(k << " pending");
+    CHECK(fresh.suggest({design.begin(), design.begin() + static_cast<std::ptrdiff_t>(k)}).config == design[k]);
+  }
+}
+
 TEST_CASE("after the initial design a batch of 8 is spread out, where 8 sequential asks repeat one point",
           "[tuner][batch]") {
   const auto space = plane();

@@ -94,3 +94,26 @@ TEST_CASE("far from the data the posterior returns to the prior", "[gp]") {
   CHECK(m.mean == Approx(0).margin(1e-12));
   CHECK(m.var == Approx(kSignal).epsilon(1e-12));
 }
+
+TEST_CASE("a fantasy at the posterior mean keeps the mean and shrinks the variance there", "[gp][batch]") {
+  // A batch believer's conditioning (tuner/optimizer.hpp): observing the posterior mean m at x
+  // with noise e leaves every mean as it was, and the variance at x, v before, becomes the
+  // Gaussian update v e / (v + e).
+  const auto gp = one_d({0.2, 0.7}, {-0.8, 0.5});
+  const double xp = 0.45, exact = 1e-3;
+  const auto before = predict_at(gp, xp);
+  Points X(3, 1);
+  X << 0.2, 0.7, xp;
+  Eigen::VectorXd y(3), noise(3);
+  y << -0.8, 0.5, before.mean;
+  noise << kNoise, kNoise, exact;
+  const GaussianProcess believer(X, y, {false}, gp.hyper(), noise);
+  const auto after = predict_at(believer, xp);
+  CHECK(after.mean == Approx(before.mean).epsilon(1e-9));
+  CHECK(after.var == Approx(before.var * exact / (before.var + exact)).epsilon(1e-6));
+  CHECK(after.var < exact);
+  for (double x : kProbes) {
+    INFO("x = " << x);
+    CHECK(predict_at(believer, x).mean == Approx(predict_at(gp, x).mean).epsilon(1e-9).margin(1e-12));
+  }
+}

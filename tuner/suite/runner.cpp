@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -51,6 +52,22 @@ Config random_search(const Cell& cell, stats::Rng& rng, stats::Rng& noise) {
   return best;
 }
 
+// The tuner's options for `cell`: the caller's settings with the cell's objective, constraints
+// and a budget of `evaluations`.
+OptimizerOptions tuner_options(const Cell& cell, std::uint64_t seed, const OptimizerOptions& options,
+                               std::size_t evaluations) {
+  OptimizerOptions o = options;
+  o.seed = seed;
+  o.budget = {evaluations, 0};
+  o.objectives = {cell.problem->objective};
+  o.constraints = cell.problem->constraints;
+  return o;
+}
+
+stats::Rng noise_rng(const Cell& cell, Method method, std::uint64_t seed) {
+  return stats::Rng(mix_seed(seed, label_hash(cell.label) + static_cast<std::uint64_t>(method)));
+}
+
 double median_of(std::vector<double> v) { return v.empty() ? 0 : stats::median(v); }
 
 std::vector<double> regrets(const std::vector<RunResult>& runs) {
@@ -63,7 +80,7 @@ std::vector<double> regrets(const std::vector<RunResult>& runs) {
 
 RunResult run_once(const Cell& cell, Method method, std::uint64_t seed, const OptimizerOptions& options) {
   const auto& p = *cell.problem;
-  stats::Rng noise(mix_seed(seed, label_hash(cell.label) + static_cast<std::uint64_t>(method)));
+  auto noise = noise_rng(cell, method, seed);
   const auto start = std::chrono::steady_clock::now();
   RunResult r;
   Config recommended;
@@ -72,18 +89,36 @@ RunResult run_once(const Cell& cell, Method method, std::uint64_t seed, const Op
     recommended = random_search(cell, rng, noise);
     r.evaluations = p.budget;
   } else {
-    OptimizerOptions o = options;
-    o.seed = seed;
-    o.budget = {p.budget, 0};
-    o.objectives = {p.objective};
-    o.constraints = p.constraints;
-    Optimizer opt(p.space, o);
+    Optimizer opt(p.space, tuner_options(cell, seed, options, p.budget));
     opt.run([&](const Config& c) { return p.observe(c, cell.sigma * p.noise_scale, noise); });
     recommended = opt.recommend().config;
     r.evaluations = opt.evaluations();
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.regret = regret(p, recommended);
+  return r;
+}
+
+RunResult run_in_flight(const Cell& cell, std::uint64_t seed, const OptimizerOptions& options, std::size_t evaluations,
+                        std::size_t workers) {
+  const auto& p = *cell.problem;
+  auto noise = noise_rng(cell, Method::tuner, seed);
+  const auto start = std::chrono::steady_clock::now();
+  Optimizer opt(p.space, tuner_options(cell, seed, options, evaluations));
+  std::deque<Config> in_flight;
+  std::size_t proposed = 0;
+  const auto propose_while_room = [&] {
+    for (; in_flight.size() < std::max<std::size_t>(workers, 1) && proposed < evaluations; ++proposed)
+      in_flight.push_back(opt.suggest({in_flight.begin(), in_flight.end()}).config);
+  };
+  for (propose_while_room(); !in_flight.empty(); propose_while_room()) {
+    opt.observe(in_flight.front(), p.observe(in_flight.front(), cell.sigma * p.noise_scale, noise));
+    in_flight.pop_front();
+  }
+  RunResult r;
+  r.evaluations = opt.evaluations();
+  r.regret = regret(p, opt.recommend().config);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 

@@ -27,6 +27,13 @@ struct RunResult {
 // seed, budget, objectives and constraints are set from the cell).
 RunResult run_once(const Cell& cell, Method method, std::uint64_t seed, const OptimizerOptions& options);
 
+// One run of the tuner on `cell` with `seed` and a budget of `evaluations`, keeping `workers`
+// evaluations in flight as a fleet tune does: each finished evaluation (the oldest in flight,
+// so observed in proposal order) is replaced by a proposal made with the others pending
+// (Optimizer::suggest(pending)). workers = 1 is the sequential tuner.
+RunResult run_in_flight(const Cell& cell, std::uint64_t seed, const OptimizerOptions& options, std::size_t evaluations,
+                        std::size_t workers);
+
 struct CellResult {
   std::string label;
   std::size_t dims = 0, budget = 0;
