@@ -101,6 +101,7 @@ TEST_CASE("the worker's unit passes systemd-analyze verify without a warning", "
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());  // an unknown key or a bad value is only a warning there, exit code 0
+  fs::remove_all(copy.parent_path());
 }
 
 TEST_CASE("the package installs the worker's unit", "[fleet][deploy]") {
@@ -111,4 +112,5 @@ TEST_CASE("the package installs the worker's unit", "[fleet][deploy]") {
   const auto installed = prefix / "lib/systemd/system/scxlab-worker.service";
   REQUIRE(fs::is_regular_file(installed));
   CHECK(read_text(installed) == read_text(kUnit));
+  fs::remove_all(prefix);
 }
