@@ -20,7 +20,7 @@ constexpr const char* kGuestScript = R"SH(
 set -u
 R=/results
 scxlab gate --candidate scxlab_vtime=/host/slow.bpf.o --baseline scxlab_vtime \
-  -w messaging:groups=2,loops=50 --metrics time_s -n 5 --max-reps 8 --warmup 0 --seed 7 \
+  -w messaging:groups=2,loops=50 --metrics time_s -n 5 --max-reps 16 --warmup 0 --seed 7 \
   --store $R/store.db -o $R/gate -q > $R/gate.log 2>&1
 echo "gate_rc=$?" >> $R/kv
 echo "state=$(cat /sys/kernel/sched_ext/state)" >> $R/kv
