@@ -164,7 +164,7 @@ std::vector<stats::Observation> observations_from_trials(std::span<const store::
     const auto headline = headlines.find(t.workload);
     for (const auto& m : t.metrics) {
       const bool is_headline = headline != headlines.end() && headline->second.count(m.name) > 0;
-      out.push_back({t.workload, t.scheduler, m.name, m.unit, m.direction, is_headline, m.value});
+      out.push_back({t.workload, t.scheduler, m.name, m.unit, m.direction, is_headline, m.value, t.host});
     }
   }
   return out;

@@ -22,6 +22,7 @@ struct MetricSamples {
   Direction direction = Direction::informational;
   bool headline = false;
   std::vector<double> values;
+  std::vector<std::string> strata;  // where each value was measured
   std::size_t non_finite = 0;  // dropped values (NaN, inf)
 };
 
@@ -33,7 +34,7 @@ struct SchedulerSamples {
     for (auto& m : metrics) {
       if (m.metric == o.metric) return m;
     }
-    metrics.push_back({o.metric, o.unit, o.direction, o.headline, {}, 0});
+    metrics.push_back({o.metric, o.unit, o.direction, o.headline, {}, {}, 0});
     return metrics.back();
   }
   const MetricSamples* find(const std::string& name) const {
@@ -75,6 +76,7 @@ std::vector<WorkloadSamples> group(std::span<const Observation> observations) {
     auto& m = it->scheduler(o.scheduler).metric(o);
     if (std::isfinite(o.value)) {
       m.values.push_back(o.value);
+      m.strata.push_back(o.stratum);
     } else {
       ++m.non_finite;
     }
@@ -221,9 +223,57 @@ std::string why_no_ratio(const MetricSamples& base, const MetricSamples& cand) {
   return "";
 }
 
+// The two samples split by host: the blocks where both sides were measured, when there are two
+// or more of those (else none: the samples are compared whole).
+std::vector<Block> host_blocks(const MetricSamples& base, const MetricSamples& cand) {
+  std::vector<std::pair<std::string, Block>> by_host;  // first-seen order
+  const auto add = [&](const MetricSamples& m, bool candidate) {
+    for (std::size_t i = 0; i < m.values.size(); ++i) {
+      auto it = std::find_if(by_host.begin(), by_host.end(), [&](const auto& h) { return h.first == m.strata[i]; });
+      if (it == by_host.end()) it = by_host.insert(by_host.end(), {m.strata[i], {}});
+      (candidate ? it->second.candidate : it->second.baseline).push_back(m.values[i]);
+    }
+  };
+  add(base, false);
+  add(cand, true);
+  std::vector<Block> blocks;
+  for (auto& [host, block] : by_host) {
+    if (!block.baseline.empty() && !block.candidate.empty()) blocks.push_back(std::move(block));
+  }
+  if (blocks.size() < 2) blocks.clear();
+  return blocks;
+}
+
+// measure() for samples from two or more hosts that each measured both sides.
+Comparison measure_blocked(const std::vector<Block>& blocks, const std::string& no_ratio, const AnalysisOptions& o,
+                           Rng& rng) {
+  Comparison c;
+  c.hosts = blocks.size();
+  c.p_value = van_elteren_p(blocks);
+  c.no_ratio = no_ratio;
+  const auto ratio = blocked_ratio(blocks);
+  if (c.no_ratio.empty() && !ratio) c.no_ratio = "a host's baseline median is 0";
+  if (c.no_ratio.empty()) {
+    c.ratio = *ratio;
+    const auto ci = bootstrap_blocked_ratio_interval(blocks, o.resamples, o.level, rng);
+    c.ratio_ci_low = ci.low;
+    c.ratio_ci_high = ci.high;
+  } else {
+    c.ratio = c.ratio_ci_low = c.ratio_ci_high = kNaN;
+  }
+  c.difference = *blocked_difference(blocks);
+  const auto ci = bootstrap_blocked_difference_interval(blocks, o.resamples, o.level, rng);
+  c.difference_ci_low = ci.low;
+  c.difference_ci_high = ci.high;
+  return c;
+}
+
 // Ratio and difference with their intervals and the raw p-value; the call comes after Holm
 // over the family.
 Comparison measure(const MetricSamples& base, const MetricSamples& cand, const AnalysisOptions& o, Rng& rng) {
+  if (const auto blocks = host_blocks(base, cand); !blocks.empty()) {
+    return measure_blocked(blocks, why_no_ratio(base, cand), o, rng);
+  }
   Comparison c;
   c.p_value = mann_whitney_p(base.values, cand.values);
   c.no_ratio = why_no_ratio(base, cand);
@@ -315,6 +365,7 @@ void decide_calls(std::vector<WorkloadAnalysis>& workloads, const std::string& b
       } else {
         decide_by_ratio(c, context, o);
       }
+      if (c.hosts > 0) c.reason += fmt::format("; blocked by host ({} hosts)", c.hosts);
     }
   }
 }

@@ -83,6 +83,7 @@ struct Comparison {
   double difference = 0, difference_ci_low = 0, difference_ci_high = 0;
   std::string no_ratio;                // why the ratio is not used ("" when it is), e.g.
                                        // "the baseline's median is 0"
+  std::size_t hosts = 0;               // hosts it was blocked by (0: not blocked, one sample each)
 };
 
 struct AnalysisOptions {
@@ -110,6 +111,12 @@ struct Observation {
   Direction direction = Direction::informational;
   bool headline = false;
   double value = 0;
+  // Where it was measured (a fleet's host; "" = not known). When two or more hosts measured
+  // both the baseline and the candidate, their comparison is blocked by host: van Elteren's
+  // test instead of Mann-Whitney's, the per-host ratios (differences) of medians averaged, a
+  // bootstrap resampling within each host (stats/inference.hpp). Hosts that measured one side
+  // only are then left out of it.
+  std::string stratum;
 };
 
 struct MetricResult {

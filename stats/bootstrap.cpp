@@ -71,6 +71,58 @@ std::optional<Interval> two_sample_interval(std::span<const double> baseline, st
   return percentile_interval(values, level);
 }
 
+
+// The weighted mean over the blocks with both sides of contrast(baseline median, candidate
+// median), weight n_b n_c / (n_b + n_c); nullopt when a contrast is undefined or no block has
+// both sides. `median_of(block, side)` gives the medians: the sample's, or a resample's.
+template <typename MedianOf, typename Contrast>
+std::optional<double> blocked_mean(std::span<const Block> blocks, MedianOf median_of, Contrast contrast) {
+  double sum = 0, weights = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const double nb = static_cast<double>(blocks[i].baseline.size()), nc = static_cast<double>(blocks[i].candidate.size());
+    if (nb == 0 || nc == 0) continue;
+    const auto c = contrast(median_of(i, false), median_of(i, true));
+    if (!c) return std::nullopt;
+    const double w = nb * nc / (nb + nc);
+    sum += w * *c;
+    weights += w;
+  }
+  if (weights == 0) return std::nullopt;
+  return sum / weights;
+}
+
+std::optional<double> ratio_of(double b, double c) { return b != 0 ? std::optional<double>(c / b) : std::nullopt; }
+std::optional<double> difference_of(double b, double c) { return c - b; }
+
+template <typename Contrast>
+std::optional<double> blocked_estimate(std::span<const Block> blocks, Contrast contrast) {
+  return blocked_mean(blocks, [&](std::size_t i, bool candidate) {
+    return median(candidate ? blocks[i].candidate : blocks[i].baseline);
+  }, contrast);
+}
+
+// The percentile interval of the blocked estimate over stratified resamples.
+template <typename Contrast>
+std::optional<Interval> blocked_interval(std::span<const Block> blocks, int resamples, double level, Rng& rng,
+                                         Contrast contrast) {
+  std::vector<std::vector<double>> sorted;  // baseline, candidate of block 0, then block 1, ...
+  for (const auto& b : blocks) {
+    sorted.push_back(sorted_copy(b.baseline));
+    sorted.push_back(sorted_copy(b.candidate));
+  }
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(resamples));
+  std::vector<std::uint32_t> counts;
+  for (int r = 0; r < resamples; ++r) {
+    const auto v = blocked_mean(blocks, [&](std::size_t i, bool candidate) {
+      return resample_median(sorted[2 * i + (candidate ? 1 : 0)], counts, rng);
+    }, contrast);
+    if (v) values.push_back(*v);
+  }
+  if (values.empty()) return std::nullopt;
+  return percentile_interval(values, level);
+}
+
 }  // namespace
 
 Rng::Rng(std::uint64_t seed) {
@@ -110,16 +162,26 @@ Interval bootstrap_median_interval(std::span<const double> xs, int resamples, do
 
 Interval bootstrap_ratio_interval(std::span<const double> baseline, std::span<const double> candidate,
                                   int resamples, double level, Rng& rng) {
-  return two_sample_interval(baseline, candidate, resamples, level, rng, [](double b, double c) {
-    return b != 0 ? std::optional<double>(c / b) : std::nullopt;
-  }).value_or(Interval{1, 1});
+  return two_sample_interval(baseline, candidate, resamples, level, rng, ratio_of).value_or(Interval{1, 1});
 }
 
 Interval bootstrap_difference_interval(std::span<const double> baseline, std::span<const double> candidate,
                                        int resamples, double level, Rng& rng) {
-  return two_sample_interval(baseline, candidate, resamples, level, rng, [](double b, double c) {
-    return std::optional<double>(c - b);
-  }).value_or(Interval{0, 0});
+  return two_sample_interval(baseline, candidate, resamples, level, rng, difference_of).value_or(Interval{0, 0});
+}
+
+std::optional<double> blocked_ratio(std::span<const Block> blocks) { return blocked_estimate(blocks, ratio_of); }
+
+std::optional<double> blocked_difference(std::span<const Block> blocks) {
+  return blocked_estimate(blocks, difference_of);
+}
+
+Interval bootstrap_blocked_ratio_interval(std::span<const Block> blocks, int resamples, double level, Rng& rng) {
+  return blocked_interval(blocks, resamples, level, rng, ratio_of).value_or(Interval{1, 1});
+}
+
+Interval bootstrap_blocked_difference_interval(std::span<const Block> blocks, int resamples, double level, Rng& rng) {
+  return blocked_interval(blocks, resamples, level, rng, difference_of).value_or(Interval{0, 0});
 }
 
 }  // namespace scxlab::stats

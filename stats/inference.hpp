@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -86,6 +87,34 @@ std::size_t min_repetitions_for_significance(double alpha, std::size_t family_si
 // freedom), as SciPy's ttest_ind(equal_var=False). Each sample needs 2 values (else 1). Both
 // samples constant: 0 when their means differ, else 1.
 double welch_t_p(std::span<const double> a, std::span<const double> b);
+
+// Comparisons blocked by host. On a fleet each round runs on one host, so every host measured
+// both sides: a difference between hosts must be neither read as a difference between the
+// schedulers nor add to their noise. A block is one host's values of each side.
+struct Block {
+  std::vector<double> baseline, candidate;
+};
+
+// Two-sided p-value of van Elteren's stratified rank-sum test (van Elteren 1960; SAS's
+// CMH "row mean scores differ" with modified ridit scores): each block's Wilcoxon rank sum
+// weighted by 1 / (its size + 1), mid-ranks for ties with the tie correction of each block's
+// variance, normal approximation without continuity correction. One block gives the normal
+// approximation of Mann-Whitney without continuity correction. Blocks missing a side add
+// nothing; 1 when none is left or the variance is 0 (everything tied).
+double van_elteren_p(std::span<const Block> blocks);
+
+// The blocked effect: the mean over blocks of median(candidate) / median(baseline) (or
+// median(candidate) - median(baseline)), each block weighted by n_b n_c / (n_b + n_c), the
+// inverse of the variance of its contrast. Blocks missing a side are left out. The ratio is
+// nullopt when a block's baseline median is 0 (no ratio) or no block has both sides.
+std::optional<double> blocked_ratio(std::span<const Block> blocks);
+std::optional<double> blocked_difference(std::span<const Block> blocks);
+
+// Percentile bootstrap intervals of those, resampling each side within each block (the
+// stratified bootstrap: each host keeps its share of the values). Resamples where the ratio is
+// undefined are skipped; [1, 1] and [0, 0] when nothing is left.
+Interval bootstrap_blocked_ratio_interval(std::span<const Block> blocks, int resamples, double level, Rng& rng);
+Interval bootstrap_blocked_difference_interval(std::span<const Block> blocks, int resamples, double level, Rng& rng);
 
 // Holm-Bonferroni adjusted p-values, in the input order (monotone, capped at 1).
 std::vector<double> holm_adjust(std::span<const double> p);

@@ -87,6 +87,22 @@ double mann_whitney_p(std::span<const double> a, std::span<const double> b) {
   return std::min(1.0, normal_two_sided(z));
 }
 
+double van_elteren_p(std::span<const Block> blocks) {
+  double statistic = 0, expected = 0, variance = 0;
+  for (const auto& block : blocks) {
+    const double n1 = static_cast<double>(block.baseline.size()), n2 = static_cast<double>(block.candidate.size());
+    if (n1 == 0 || n2 == 0) continue;
+    const double n = n1 + n2;
+    const auto ranked = rank_samples(block.baseline, block.candidate);
+    const double weight = 1 / (n + 1);
+    statistic += weight * ranked.rank_sum_a;
+    expected += weight * n1 * (n + 1) / 2;
+    variance += weight * weight * n1 * n2 / 12 * ((n + 1) - ranked.tie_term / (n * (n - 1)));
+  }
+  if (variance <= 0) return 1;
+  return std::min(1.0, normal_two_sided((statistic - expected) / std::sqrt(variance)));
+}
+
 double mann_whitney_min_p(std::size_t n1, std::size_t n2) {
   if (n1 == 0 || n2 == 0) return 1;
   // 2 / C(n1 + n2, n1), computed in logs to stay finite.

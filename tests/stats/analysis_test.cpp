@@ -16,7 +16,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 void add(std::vector<Observation>& obs, const std::string& workload, const std::string& scheduler,
          const std::string& metric, Direction d, bool headline, const std::vector<double>& values) {
-  for (double v : values) obs.push_back({workload, scheduler, metric, "u", d, headline, v});
+  for (double v : values) obs.push_back({workload, scheduler, metric, "u", d, headline, v, ""});
 }
 
 // Baseline "base" and candidate "cand", one metric "m", n repetitions each.
@@ -198,8 +198,8 @@ TEST_CASE("negative and mixed-sign values give no ratio: a lower (more negative)
 
 TEST_CASE("small counts give no ratio, large counts keep it", "[calls]") {
   std::vector<Observation> obs;
-  for (const double v : {1, 1, 2, 1, 1, 1}) obs.push_back({"w", "base", "ejections", "count", Direction::lower_is_better, true, v});
-  for (const double v : {2, 3, 2, 2, 3, 2}) obs.push_back({"w", "cand", "ejections", "count", Direction::lower_is_better, true, v});
+  for (const double v : {1, 1, 2, 1, 1, 1}) obs.push_back({"w", "base", "ejections", "count", Direction::lower_is_better, true, v, ""});
+  for (const double v : {2, 3, 2, 2, 3, 2}) obs.push_back({"w", "cand", "ejections", "count", Direction::lower_is_better, true, v, ""});
   const auto small = comparison(analyse(obs, AnalysisOptions{}));
   CHECK(std::isnan(small.ratio));
   CHECK(contains(small.no_ratio, "small counts"));
@@ -235,16 +235,16 @@ TEST_CASE("analyse: order, baseline, informational metrics, ranking and warnings
   std::vector<Observation> obs;
   for (int r = 0; r < 8; ++r) {
     const double j = 0.001 * r;  // small distinct jitter: CV well under 5%
-    obs.push_back({"msg", "fast", "time_s", "s", Direction::lower_is_better, true, 1.0 + j});
-    obs.push_back({"msg", "fast", "ctx", "count", Direction::informational, false, 50.0 + r});
-    obs.push_back({"msg", "eevdf", "time_s", "s", Direction::lower_is_better, true, 2.0 + j});
-    obs.push_back({"msg", "eevdf", "ctx", "count", Direction::informational, false, 100.0 + r});
-    obs.push_back({"msg", "slow", "time_s", "s", Direction::lower_is_better, true, 4.0 + j});
-    obs.push_back({"msg", "slow", "ctx", "count", Direction::informational, false, 90.0 + 10 * r});
-    obs.push_back({"msg", "noisy", "time_s", "s", Direction::lower_is_better, true, r % 2 ? 1.5 : 2.5});
-    obs.push_back({"frames", "eevdf", "fps", "fps", Direction::higher_is_better, true, 60.0 + j});
-    obs.push_back({"frames", "fast", "fps", "fps", Direction::higher_is_better, true, 66.0 + j});
-    obs.push_back({"frames", "slow", "fps", "fps", Direction::higher_is_better, true, 30.0 + j});
+    obs.push_back({"msg", "fast", "time_s", "s", Direction::lower_is_better, true, 1.0 + j, ""});
+    obs.push_back({"msg", "fast", "ctx", "count", Direction::informational, false, 50.0 + r, ""});
+    obs.push_back({"msg", "eevdf", "time_s", "s", Direction::lower_is_better, true, 2.0 + j, ""});
+    obs.push_back({"msg", "eevdf", "ctx", "count", Direction::informational, false, 100.0 + r, ""});
+    obs.push_back({"msg", "slow", "time_s", "s", Direction::lower_is_better, true, 4.0 + j, ""});
+    obs.push_back({"msg", "slow", "ctx", "count", Direction::informational, false, 90.0 + 10 * r, ""});
+    obs.push_back({"msg", "noisy", "time_s", "s", Direction::lower_is_better, true, r % 2 ? 1.5 : 2.5, ""});
+    obs.push_back({"frames", "eevdf", "fps", "fps", Direction::higher_is_better, true, 60.0 + j, ""});
+    obs.push_back({"frames", "fast", "fps", "fps", Direction::higher_is_better, true, 66.0 + j, ""});
+    obs.push_back({"frames", "slow", "fps", "fps", Direction::higher_is_better, true, 30.0 + j, ""});
   }
   AnalysisOptions o;
   o.baseline = "eevdf";

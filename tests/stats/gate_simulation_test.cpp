@@ -57,7 +57,7 @@ void add_round(Rng& rng, const Scenario& s, std::vector<Observation>& obs) {
       const bool shifted = i == 0 && std::string(side) == "candidate";
       // Worse: up for lower-is-better; the first metric is lower-is-better.
       const double centre = 100 * (shifted ? 1 + s.shift : 1.0);
-      obs.push_back({m.workload, side, m.metric, "u", m.direction, true, centre * (1 + s.cv * standard_normal(rng))});
+      obs.push_back({m.workload, side, m.metric, "u", m.direction, true, centre * (1 + s.cv * standard_normal(rng)), ""});
     }
   }
 }
