@@ -97,6 +97,10 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
                   "baselines: a file, or postgresql://user@host/db shared by many hosts");
   cmd->add_option("--resume", o.resume_dir, "Continue an interrupted run in this directory")
       ->excludes("--out");
+  cmd->add_option("--fleet", o.fleet, "Run the rounds on the workers of this hardware class ('auto': this\n"
+                  "host's; see 'scxlab doctor'), through --store postgresql://...");
+  cmd->add_option("--wait-s", o.wait_s, "With --fleet: give up after this long without a worker, or without the store")
+      ->capture_default_str();
   cmd->add_flag("--json", o.json, "Print the analysis as JSON on stdout instead of the table");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress output");
   cmd->add_flag("--no-bpf", o.no_bpf, "Do not load the BPF scheduler probes");
@@ -111,7 +115,14 @@ void add_shootout(CLI::App& app, ShootoutOptions& o, std::string& target_ci, std
       "  scxlab shootout -w messaging:groups=4 -n 10 --target-ci 2%\n"
       "  scxlab shootout -s eevdf@A,eevdf@B -n 10         an A/A test: expect no differences\n"
       "  scxlab shootout --resume scxlab-results/20261124-101500-host-shootout\n"
-      "Exit codes: 0 done, 2 bad input or environment, 130 interrupted (resumable), 70 a bug in scxlab.");
+      "  scxlab shootout -n 16 --store postgresql://scxlab@db/scxlab --fleet auto\n"
+      "On a fleet, each round is one work item: a worker of the class (scxlab worker) runs the whole round,\n"
+      "every scheduler on every workload in the round's shuffled order, and the rounds spread over the\n"
+      "workers. Each scheduler is compared with the baseline within each host (van Elteren's test, the\n"
+      "per-host ratios of medians averaged), so a faster host is not read as a faster scheduler. Warm-up\n"
+      "rounds run on whichever worker takes them. The run is in the shared store and in --out.\n"
+      "Exit codes: 0 done, 2 bad input or environment (no worker of the class within --wait-s included),\n"
+      "130 interrupted (resumable), 70 a bug in scxlab.");
 }
 
 std::vector<std::string> command_names(CLI::App& app) {
@@ -203,7 +214,8 @@ CLI::App* add_tune(CLI::App& app, TuneOptions& o, std::string& budget, std::stri
       "  scxlab tune -s scx_lavd -w frames -n 64 --store postgresql://scxlab@db/scxlab --fleet auto --parallel 8\n"
       "On a fleet, each of the --parallel evaluations in flight runs on a worker of the class (scxlab worker);\n"
       "the model proposes each new one knowing those still running (Kriging believer), and each validation\n"
-      "round's pair runs on one host. The run is in the shared store and in --out, as a local tune's.\n"
+      "round's pair runs on one host, the A/B compared within each host. The run is in the shared store and\n"
+      "in --out, as a local tune's.\n"
       "Exit codes: 0 done (whatever the verdict), 2 bad input or environment (no worker of the class\n"
       "within --wait-s included), 130 interrupted (resumable),\n"
       "70 a bug in scxlab.");
@@ -288,6 +300,10 @@ CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
   cmd->add_option("--seed", o.seed, "Seed of the interleaving order and the bootstrap (recorded)");
   cmd->add_option("--store", o.store, "The results store: history and saved baselines; a file, or a PostgreSQL\n"
                   "database shared by many hosts (postgresql://user@host/db)")->capture_default_str();
+  cmd->add_option("--fleet", o.fleet, "Run the rounds on the workers of this hardware class ('auto': this\n"
+                  "host's; see 'scxlab doctor'), through --store postgresql://...");
+  cmd->add_option("--wait-s", o.wait_s, "With --fleet: give up after this long without a worker, or without the store")
+      ->capture_default_str();
   cmd->add_flag("--no-record", o.no_record, "Do not add this gate's run to the results store");
   cmd->add_flag("--allow-other-host", o.allow_other_host, "Compare with a stored baseline from another host or kernel");
   cmd->add_option("-o,--out", o.out_dir, "Output directory (default: scxlab-results/<date>-<host>-gate)");
@@ -305,6 +321,10 @@ CLI::App* add_gate(CLI::App& app, GateOptions& o, GateText& text) {
       "  scxlab gate --candidate 'scx_lavd:slice_max_us=3000' --baseline scx_lavd --threshold 5%\n"
       "  scxlab gate --candidate scx_lavd=./build/scx_lavd --baseline main      (saved with scxlab baseline save)\n"
       "  scxlab gate --candidate scx_lavd=./build/scx_lavd --baseline main-job/results.json\n"
+      "  scxlab gate --candidate scx_lavd=/srv/ci/scx_lavd --baseline scx_lavd --store postgresql://ci@db/scxlab --fleet auto\n"
+      "On a fleet each round is one work item that a worker of the class (scxlab worker) runs whole; a\n"
+      "candidate's binary must be at its path on every worker. The gated metrics are compared within each\n"
+      "host (van Elteren's test), so hosts of unequal speed add no noise to the verdict.\n"
       "{}",
       kGateExitCodes));
   return cmd;

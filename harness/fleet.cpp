@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "harness/errors.hpp"
+#include "harness/host.hpp"
 
 namespace scxlab::harness {
 namespace {
@@ -22,8 +23,18 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 }  // namespace
 
+std::string resolve_class(const std::string& hw_class) {
+  return hw_class == "auto" ? host_fingerprint().at("hardware_class").get<std::string>() : hw_class;
+}
+
+void check_fleet_store(const std::string& fleet, const std::string& store) {
+  if (fleet.empty() || store::is_server_store(store)) return;
+  throw UsageError(fmt::format("--fleet {}: the workers take their work from a shared store: give --store "
+                               "postgresql://USER@HOST/DB (got '{}'; see README, Running on a fleet)", fleet, store));
+}
+
 template <typename F>
-auto FleetDispatcher::with_queue(F&& f) {
+auto FleetCoordinator::with_queue(F&& f) {
   std::optional<Clock::time_point> away_since;
   for (;;) {
     try {
@@ -43,62 +54,40 @@ auto FleetDispatcher::with_queue(F&& f) {
   }
 }
 
-FleetDispatcher::FleetDispatcher(const FleetOptions& options, nlohmann::json tune, const tuner::Space& space,
-                                 store::ResultsDb& db, const store::RunInfo& run, Progress& progress,
-                                 std::string goal_metric, const InterruptGuard& guard)
-    : TrialDispatcher(db, run.id, progress, std::move(goal_metric)),
-      options_(options),
-      tune_(std::move(tune)),
-      space_(space),
-      guard_(guard) {
+FleetCoordinator::FleetCoordinator(FleetOptions options, const store::RunInfo& run, Progress& progress,
+                                   const InterruptGuard& guard)
+    : options_(std::move(options)), progress_(progress), guard_(guard) {
   shared_run_id_ = with_queue([&] { return queue_->results().import_run({run, {}}); });
 }
 
-
-void FleetDispatcher::start(std::vector<TuneTrial> item) {
-  nlohmann::json trials = nlohmann::json::array();
-  for (const auto& t : item) trials.push_back(tune_trial_to_json(t, space_));
-  const nlohmann::json payload{{"tune", tune_}, {"trials", trials}};
-  const auto id = with_queue([&] { return queue_->enqueue(shared_run_id_, options_.hw_class, payload); });
-  in_flight_.emplace(id, std::move(item));
+std::int64_t FleetCoordinator::enqueue(const nlohmann::json& payload) {
+  return with_queue([&] { return queue_->enqueue(shared_run_id_, options_.hw_class, payload); });
 }
 
-std::vector<std::vector<store::TrialRecord>> FleetDispatcher::finished() {
+std::vector<std::int64_t> FleetCoordinator::wait_done(const std::set<std::int64_t>& items) {
   while (!guard_.interrupted()) {
-    const auto done = with_queue([&] { return queue_->done_items(shared_run_id_); });
-    std::vector<std::int64_t> fresh;
-    for (const auto id : done) {
-      if (in_flight_.count(id) && !seen_.count(id)) fresh.push_back(id);
+    std::vector<std::int64_t> done;
+    for (const auto id : with_queue([&] { return queue_->done_items(shared_run_id_); })) {
+      if (items.count(id)) done.push_back(id);
     }
-    if (!fresh.empty()) return collect(fresh);
+    if (!done.empty()) return done;
     wait_for_workers();
     std::this_thread::sleep_for(kPoll);
   }
   return {};
 }
 
-// The finished items' trials, from the shared store into this run's DB, in completion order.
-std::vector<std::vector<store::TrialRecord>> FleetDispatcher::collect(const std::vector<std::int64_t>& done) {
-  const auto shared = with_queue([&] { return queue_->results().trials(shared_run_id_); });
-  std::vector<std::vector<store::TrialRecord>> items;
-  for (const auto id : done) {
-    auto& records = items.emplace_back();
-    for (const auto& planned : in_flight_.at(id)) {
-      const auto rec = std::find_if(shared.begin(), shared.end(), [&](const auto& t) { return t.seq == planned.seq; });
-      if (rec == shared.end()) throw std::logic_error(fmt::format("item {} is done without its trial {}", id, planned.seq));
-      show_begin(planned, rec->host);
-      records.push_back(*rec);
-      commit(records.back());
-    }
-    in_flight_.erase(id);
-    seen_.insert(id);
-  }
-  return items;
+std::vector<store::TrialRecord> FleetCoordinator::trials(int first_seq, int last_seq) {
+  return with_queue([&] { return queue_->results().trials(shared_run_id_, first_seq, last_seq); });
+}
+
+std::size_t FleetCoordinator::live_workers() {
+  return with_queue([&] { return queue_->live_workers(options_.hw_class, kAlive); });
 }
 
 // Says so while no worker of the class is alive, and gives up after --wait-s.
-void FleetDispatcher::wait_for_workers() {
-  if (with_queue([&] { return queue_->live_workers(options_.hw_class, kAlive); }) > 0) {
+void FleetCoordinator::wait_for_workers() {
+  if (live_workers() > 0) {
     alone_since_.reset();
     return;
   }
@@ -115,7 +104,7 @@ void FleetDispatcher::wait_for_workers() {
                     static_cast<int>(waited));
 }
 
-void FleetDispatcher::finish(const std::string& status, const nlohmann::json& outcome) {
+void FleetCoordinator::finish(const std::string& status, const nlohmann::json& outcome) {
   with_queue([&] {
     queue_->cancel(shared_run_id_);
     queue_->results().set_run_status(shared_run_id_, status);
@@ -124,6 +113,47 @@ void FleetDispatcher::finish(const std::string& status, const nlohmann::json& ou
   });
 }
 
+FleetDispatcher::FleetDispatcher(const FleetOptions& options, nlohmann::json tune, const tuner::Space& space,
+                                 store::ResultsDb& db, const store::RunInfo& run, Progress& progress,
+                                 std::string goal_metric, const InterruptGuard& guard)
+    : TrialDispatcher(db, run.id, progress, std::move(goal_metric)),
+      coordinator_(options, run, progress, guard),
+      tune_(std::move(tune)),
+      space_(space) {}
+
+void FleetDispatcher::start(std::vector<TuneTrial> item) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const auto& t : item) trials.push_back(tune_trial_to_json(t, space_));
+  const auto id = coordinator_.enqueue({{"tune", tune_}, {"trials", trials}});
+  in_flight_.emplace(id, std::move(item));
+}
+
+std::vector<std::vector<store::TrialRecord>> FleetDispatcher::finished() {
+  std::set<std::int64_t> items;
+  for (const auto& [id, trials] : in_flight_) items.insert(id);
+  return collect(coordinator_.wait_done(items));
+}
+
+// The finished items' trials, from the shared store into this run's DB, in completion order.
+std::vector<std::vector<store::TrialRecord>> FleetDispatcher::collect(const std::vector<std::int64_t>& done) {
+  std::vector<std::vector<store::TrialRecord>> items;
+  for (const auto id : done) {
+    const auto& planned = in_flight_.at(id);
+    const auto [first, last] = std::minmax_element(planned.begin(), planned.end(),
+                                                   [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    const auto shared = coordinator_.trials(first->seq, last->seq);
+    auto& records = items.emplace_back();
+    for (const auto& trial : planned) {
+      const auto rec = std::find_if(shared.begin(), shared.end(), [&](const auto& t) { return t.seq == trial.seq; });
+      if (rec == shared.end()) throw std::logic_error(fmt::format("item {} is done without its trial {}", id, trial.seq));
+      show_begin(trial, rec->host);
+      records.push_back(*rec);
+      commit(records.back());
+    }
+    in_flight_.erase(id);
+  }
+  return items;
+}
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "harness/gated.hpp"
 #include "harness/host.hpp"
 #include "harness/json_optional.hpp"
+#include "harness/fleet_rounds.hpp"
 #include "harness/lab.hpp"
 #include "harness/privileges.hpp"
 #include "harness/progress.hpp"
@@ -30,7 +31,7 @@ namespace scxlab::harness {
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GateOptions, candidates, baseline, baseline_label, suite, workloads,
                                                 workloads_chosen, metrics, threshold, reps, warmup, max_reps,
-                                                trial_timeout_s, attach_timeout_s, cooldown_s, seed, store, no_record,
+                                                trial_timeout_s, attach_timeout_s, cooldown_s, seed, store, fleet, wait_s, no_record,
                                                 allow_other_host, json, quiet, no_bpf, take_over, manifest_dirs)
 
 namespace fs = std::filesystem;
@@ -273,11 +274,10 @@ int finish(const GateSetup& s, const store::ResultsDb& db, std::int64_t run_id, 
   return report.exit_code;
 }
 
-LabOptions lab_options(const GateOptions& o) {
-  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s);
-  lo.cooldown = std::chrono::milliseconds(static_cast<long>(o.cooldown_s * 1000));
-  return lo;
+LabSpec lab_spec(const GateOptions& o) {
+  return {o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s, o.cooldown_s, {}};
 }
+
 
 }  // namespace
 
@@ -304,9 +304,14 @@ int gate_command(GateOptions options) {
   if (!previous) fresh = fresh_setup(options);
   const GateSetup setup = previous ? GateSetup::from_plan(previous->plan) : *fresh;
 
+  check_fleet_store(setup.options.fleet, setup.options.store);
   InterruptGuard guard;
-  Lab lab(lab_options(setup.options), guard.flag());
-  for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  // A fleet's coordinator runs no trial: it needs no lab.
+  std::optional<Lab> lab;
+  if (setup.options.fleet.empty()) {
+    lab.emplace(lab_spec(setup.options).options(), guard.flag());
+    for (const auto& n : lab->notes()) std::cerr << n << "\n";
+  }
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
   // The gate's own DB holds its stored baseline's run: the directory is complete, and resumable.
@@ -322,16 +327,19 @@ int gate_command(GateOptions options) {
   }
 
   Progress progress(0, setup.options.quiet);
-  lab.on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
+  if (lab) lab->on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
   const RoundPlan plan = setup.round_plan();
-  RoundLoop loop(plan, lab, db, run_id, guard, progress);
+  const auto& o = setup.options;
+  const auto rounds = make_rounds(plan, lab_spec(o), lab ? &*lab : nullptr, {o.store, o.fleet, 1, o.wait_s}, o.quiet, db,
+                                  run_id, guard, progress);
+  auto& loop = *rounds;
   const bool complete = loop.run([&] {
     const auto trials = gate_trials(setup, db, run_id);
     return stats::more_repetitions_wanted(verdict_of(setup, trials, analyse_trials(trials, setup.request())),
                                            setup.options.threshold, loop.measured_rounds());
   });
   progress.finish();
-  lab.stop_scheduler();
+  if (lab) lab->stop_scheduler();
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
   if (!complete) {
     std::cerr << "interrupted: every finished trial is saved in " << dir << "/" << kDbName

@@ -35,6 +35,8 @@ struct GateOptions {
   double cooldown_s = 0;
   std::optional<std::uint64_t> seed;
   std::string store = kDefaultStore;
+  std::string fleet;                    // run the rounds on the workers of this hardware class ("auto": this host's)
+  double wait_s = 600;                  // with fleet: give up after this long without a worker or the store
   bool no_record = false;
   bool allow_other_host = false;
   std::string out_dir;

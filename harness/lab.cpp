@@ -98,6 +98,13 @@ LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool 
   return lo;
 }
 
+LabOptions LabSpec::options() const {
+  auto lo = make_lab_options(manifest_dirs, take_over, no_bpf, trial_timeout_s, attach_timeout_s);
+  lo.cooldown = std::chrono::milliseconds(static_cast<long>(cooldown_s * 1000));
+  lo.collectors.perf_events = perf_events;
+  return lo;
+}
+
 std::vector<Unavailable> Lab::unavailable_knobs(const std::string& scheduler) {
   return schedulers::make_backend(manifest(scheduler), *journal_, options_.backend)->unavailable_knobs();
 }

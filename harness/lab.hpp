@@ -38,6 +38,20 @@ struct LabOptions {
 LabOptions make_lab_options(const std::vector<std::string>& manifest_dirs, bool take_over, bool no_bpf,
                             double trial_timeout_s, std::optional<double> attach_timeout_s);
 
+// A shootout's or a gate's lab options as data: a fleet's coordinator sends them with each round
+// so that every worker builds the same lab (LabOptions holds this host's paths and callbacks).
+struct LabSpec {
+  std::vector<std::string> manifest_dirs;
+  bool take_over = false;
+  bool no_bpf = false;
+  double trial_timeout_s = 600;
+  std::optional<double> attach_timeout_s;
+  double cooldown_s = 0;
+  std::vector<std::string> perf_events;
+
+  LabOptions options() const;
+};
+
 class Lab {
  public:
   // Replays what a previous, crashed run left in the journal (lines go to `notes`), then

@@ -36,20 +36,29 @@ struct RoundPlan {
   PlanShape shape() const { return {configs.size(), entries.size(), warmup, seed}; }
 };
 
-class RoundLoop {
+// A command's rounds, wherever they run: on this host (RoundLoop) or spread over the hosts of a
+// fleet (FleetRoundLoop, harness/fleet_rounds.hpp).
+class Rounds {
  public:
-  // Called after the last planned (or added) round: true asks for one more measured round.
+  // Called after the last planned (or added) round: true asks for more measured rounds.
   using MoreWanted = std::function<bool()>;
+  virtual ~Rounds() = default;
 
+  // Runs the rounds; false when interrupted (everything finished is committed).
+  virtual bool run(const MoreWanted& more = {}) = 0;
+  virtual int measured_rounds() const = 0;  // planned, fitted or added so far
+  // What the loop decided on its own (rounds the time budget dropped), for the report.
+  virtual const std::vector<std::string>& notes() const = 0;
+};
+
+class RoundLoop final : public Rounds {
+ public:
   RoundLoop(const RoundPlan& plan, Lab& lab, store::ResultsDb& db, std::int64_t run_id,
             const InterruptGuard& guard, Progress& progress);
 
-  // Runs the rounds; false when interrupted (everything finished is committed).
-  bool run(const MoreWanted& more = {});
-
-  int measured_rounds() const { return measured_rounds_; }  // planned, fitted or added so far
-  // What the loop decided on its own (rounds the time budget dropped), for the report.
-  const std::vector<std::string>& notes() const { return notes_; }
+  bool run(const MoreWanted& more = {}) override;
+  int measured_rounds() const override { return measured_rounds_; }
+  const std::vector<std::string>& notes() const override { return notes_; }
 
  private:
   bool run_round(int round);

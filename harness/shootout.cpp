@@ -12,6 +12,7 @@
 
 #include "harness/entries.hpp"
 #include "harness/errors.hpp"
+#include "harness/fleet_rounds.hpp"
 #include "harness/host.hpp"
 #include "harness/json_optional.hpp"
 #include "harness/lab.hpp"
@@ -30,7 +31,7 @@ namespace scxlab::harness {
 // What the store keeps of the options (not where the files go: a resumed run is told that).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ShootoutOptions, schedulers, suite, workloads, reps, warmup, target_ci,
                                                 max_reps, time_budget_s, trial_timeout_s, attach_timeout_s, cooldown_s, seed, baseline,
-                                                min_effect, store, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
+                                                min_effect, store, fleet, wait_s, json, quiet, no_bpf, perf_events, take_over, manifest_dirs)
 
 namespace fs = std::filesystem;
 namespace {
@@ -62,12 +63,12 @@ struct Setup {
   }
 };
 
-Setup fresh_setup(const ShootoutOptions& o, const Lab& lab) {
+Setup fresh_setup(const ShootoutOptions& o, const std::vector<schedulers::Manifest>& manifests) {
   Setup s;
   s.options = o;
-  s.configs = choose_configs(o.schedulers, lab.manifests());
+  s.configs = choose_configs(o.schedulers, manifests);
   s.entries = resolve_entries(o.suite, o.workloads);
-  s.baseline = choose_baseline(o.baseline, s.configs, lab.manifests());
+  s.baseline = choose_baseline(o.baseline, s.configs, manifests);
   s.seed = o.seed ? *o.seed : std::random_device{}();
   return s;
 }
@@ -82,12 +83,19 @@ Setup resumed_setup(const nlohmann::json& plan) {
   return s;
 }
 
-LabOptions lab_options(const ShootoutOptions& o) {
-  auto lo = make_lab_options(o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s);
-  lo.collectors.perf_events = o.perf_events;
-  lo.cooldown = std::chrono::milliseconds(static_cast<long>(o.cooldown_s * 1000));
-  return lo;
+LabSpec lab_spec(const ShootoutOptions& o) {
+  return {o.manifest_dirs, o.take_over, o.no_bpf, o.trial_timeout_s, o.attach_timeout_s, o.cooldown_s, o.perf_events};
 }
+
+// Refused before anything is written.
+void check_fleet(const ShootoutOptions& o) {
+  check_fleet_store(o.fleet, o.store);
+  if (!o.fleet.empty() && o.time_budget_s) {
+    throw UsageError("--time-budget fits rounds run one after another: on a fleet they run at once; use --reps "
+                     "(or --target-ci with --max-reps) instead");
+  }
+}
+
 
 std::string resume_hint(const std::string& dir) {
   return fmt::format("resume with: scxlab shootout --resume {}", dir);
@@ -132,16 +140,21 @@ int shootout_command(ShootoutOptions options) {
   std::optional<store::RunInfo> previous;
   if (resuming) previous = latest_run(open_results_db(db_path), "shootout");
   InterruptGuard guard;
-  // Before anything is written: the lab replays what a crashed run left and refuses a
-  // scheduler it did not start.
   const ShootoutOptions asked = previous ? previous->plan.at("options").get<ShootoutOptions>() : options;
-  Lab lab(lab_options(asked), guard.flag());
-  for (const auto& n : lab.notes()) std::cerr << n << "\n";
+  check_fleet(asked);
+  // Before anything is written: the lab replays what a crashed run left and refuses a
+  // scheduler it did not start. A fleet's coordinator runs no trial: it needs no lab.
+  std::optional<Lab> lab;
+  if (asked.fleet.empty()) {
+    lab.emplace(lab_spec(asked).options(), guard.flag());
+    for (const auto& n : lab->notes()) std::cerr << n << "\n";
+  }
   check_store(asked.store);
   prepare_out_dir(dir);
   store::ResultsDb db = open_results_db(db_path);
 
-  const Setup setup = previous ? resumed_setup(previous->plan) : fresh_setup(options, lab);
+  const Setup setup = previous ? resumed_setup(previous->plan)
+                               : fresh_setup(options, lab ? lab->manifests() : schedulers::load_manifests(asked.manifest_dirs));
   const std::int64_t run_id = previous ? previous->id : create_run(db, "shootout", setup.plan(), setup.seed);
   db.set_run_status(run_id, "running");
   if (!setup.options.quiet) {
@@ -152,20 +165,25 @@ int shootout_command(ShootoutOptions options) {
   }
 
   Progress progress(0, setup.options.quiet);
-  lab.on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
+  if (lab) lab->on_wait([&progress](const std::string& what, int seconds) { progress.waiting(what, seconds); });
   const RoundPlan plan = setup.round_plan();
-  RoundLoop loop(plan, lab, db, run_id, guard, progress);
-  RoundLoop::MoreWanted more;
+  const auto& o = setup.options;
+  const auto rounds = make_rounds(plan, lab_spec(o), lab ? &*lab : nullptr, {o.store, o.fleet, 1, o.wait_s}, o.quiet, db,
+                                  run_id, guard, progress);
+  Rounds::MoreWanted more;
   if (setup.options.target_ci) {
     more = [&] { return !all_headlines_precise(analyse_run(db, run_id, setup.analysis_request()), *setup.options.target_ci); };
   }
-  const bool complete = loop.run(more);
+  const bool complete = rounds->run(more);
   progress.finish();
-  lab.stop_scheduler();
+  if (lab) lab->stop_scheduler();
 
   db.set_run_status(run_id, complete ? "complete" : "interrupted");
-  auto notes = loop.notes();
-  if (complete) record_finished_run("shootout", setup.options.store, db, run_id, setup.options.quiet, notes);
+  auto notes = rounds->notes();
+  // A fleet's run is in the shared store already, its trials written there by the workers.
+  if (complete && setup.options.fleet.empty()) {
+    record_finished_run("shootout", setup.options.store, db, run_id, setup.options.quiet, notes);
+  }
   write_outputs(db, run_id, dir, setup.analysis_request(), setup.options.json, notes);
   if (!complete) {
     std::cerr << "interrupted: every finished trial is saved in " << dir << "/" << kDbName << "\n"

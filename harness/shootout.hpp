@@ -29,6 +29,8 @@ struct ShootoutOptions {
   std::string out_dir;
   std::string resume_dir;
   std::string store;                    // also record the finished run here ("" = the run directory only)
+  std::string fleet;                    // run the rounds on the workers of this hardware class ("auto": this host's)
+  double wait_s = 600;                  // with fleet: give up after this long without a worker or the store
   bool json = false;
   bool quiet = false;
   bool no_bpf = false;

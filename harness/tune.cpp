@@ -289,10 +289,7 @@ void check_fleet(const TuneOptions& o) {
     }
     return;
   }
-  if (!store::is_server_store(o.store)) {
-    throw UsageError(fmt::format("--fleet {}: the workers take their work from a shared store: give --store "
-                                 "postgresql://USER@HOST/DB (got '{}')", o.fleet, o.store));
-  }
+  check_fleet_store(o.fleet, o.store);
 }
 
 // What a fleet worker needs to build this tune's bench (harness/worker.cpp).
@@ -306,8 +303,7 @@ std::unique_ptr<TrialDispatcher> make_dispatcher(const TuneBench& bench, store::
                                                  Progress& progress, const InterruptGuard& guard) {
   const auto& o = bench.setup.options;
   if (o.fleet.empty()) return std::make_unique<LocalDispatcher>(bench.evaluator, db, run_id, progress, bench.setup.goal.metric);
-  const FleetOptions fleet{o.store, o.fleet == "auto" ? host_fingerprint().at("hardware_class").get<std::string>() : o.fleet,
-                           static_cast<std::size_t>(o.parallel), o.wait_s};
+  const FleetOptions fleet{o.store, resolve_class(o.fleet), static_cast<std::size_t>(o.parallel), o.wait_s};
   return std::make_unique<FleetDispatcher>(fleet, worker_context(bench), bench.space.space, db, *db.run(run_id),
                                            progress, bench.setup.goal.metric, guard);
 }

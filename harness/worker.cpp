@@ -13,6 +13,7 @@
 
 #include "base/files.hpp"
 #include "harness/errors.hpp"
+#include "harness/fleet_rounds.hpp"
 #include "harness/host.hpp"
 #include "harness/privileges.hpp"
 #include "harness/signals.hpp"
@@ -115,18 +116,22 @@ class Heartbeat {
   std::thread thread_;  // last: started once the rest exists
 };
 
-// A trial that could not run on this worker, so that the tune sees a failure, not a silence.
-store::TrialRecord not_run(const TuneTrial& t, const std::string& why) {
-  store::TrialRecord rec;
-  rec.seq = t.seq;
-  rec.round = t.round;
-  rec.kind = t.kind;
-  rec.scheduler = t.label;
-  rec.status = store::TrialStatus::failed;
-  rec.reason = fmt::format("the worker on {} could not run it: {}", hostname(), why);
-  rec.host = hostname();
-  rec.started_utc = rec.ended_utc = utc_now_iso8601();
-  return rec;
+// The trials of an item that could not run on this worker, so that its coordinator sees
+// failures, not a silence. Both kinds of item list their trials with these fields.
+std::vector<store::TrialRecord> not_run(const nlohmann::json& trials, const std::string& why) {
+  std::vector<store::TrialRecord> records;
+  for (const auto& t : trials) {
+    auto& rec = records.emplace_back();
+    rec.seq = t.at("seq");
+    rec.round = t.at("round");
+    rec.kind = store::trial_kind_from(t.at("kind").get<std::string>());
+    rec.scheduler = t.at("label");
+    rec.status = store::TrialStatus::failed;
+    rec.reason = fmt::format("the worker on {} could not run it: {}", hostname(), why);
+    rec.host = hostname();
+    rec.started_utc = rec.ended_utc = utc_now_iso8601();
+  }
+  return records;
 }
 
 class Worker {
@@ -201,34 +206,39 @@ class Worker {
 
   // The item's trials, in order, with the ordinary lab; stops at an interrupted one.
   std::vector<store::TrialRecord> run_trials(const store::WorkItem& item) {
-    const auto& tune = item.payload.at("tune");
+    const bool round = is_round_item(item.payload);
+    try {
+      return round ? run_round_item(item.payload, journal_path(), guard_.flag(), options_.quiet)
+                   : run_tune_item(item.payload);
+    } catch (const UsageError& e) {  // this host cannot run it (a knob, a scheduler, the journal)
+      return not_run(round ? item.payload.at("round").at("trials") : item.payload.at("trials"), e.what());
+    }
+  }
+
+  std::vector<store::TrialRecord> run_tune_item(const nlohmann::json& payload) {
+    const auto& tune = payload.at("tune");
     auto options = tune.at("options").get<TuneOptions>();
     if (tune.contains("space_toml")) {
       options.space_file = (fs::path(dir_) / "space.toml").string();
       base::write_file_atomically(options.space_file, tune.at("space_toml").get<std::string>());
     }
     auto lo = lab_options(options);
-    if (!options_.state_dir.empty()) lo.journal_path = (fs::path(dir_) / "journal.json").string();
+    if (const auto journal = journal_path(); !journal.empty()) lo.journal_path = journal;
+    Lab lab(lo, guard_.flag());
+    const TuneBench bench(options, tune.at("seed").get<std::uint64_t>(), lab, dir_);
     std::vector<store::TrialRecord> records;
-    try {
-      Lab lab(lo, guard_.flag());
-      const TuneBench bench(options, tune.at("seed").get<std::uint64_t>(), lab, dir_);
-      for (const auto& j : item.payload.at("trials")) {
-        const auto trial = tune_trial_from_json(j, bench.space.space);
-        if (!options_.quiet) std::cerr << "worker:   " << trial.what << "\n";
-        records.push_back(bench.evaluator.run(trial));
-        if (records.back().status == store::TrialStatus::interrupted) break;
-      }
-    } catch (const UsageError& e) {  // this host cannot run the tune (a knob, a scheduler, the journal)
-      records.clear();
-      for (const auto& j : item.payload.at("trials")) {
-        records.push_back(not_run({j.at("seq").get<int>(), j.at("round").get<int>(),
-                                   store::trial_kind_from(j.at("kind").get<std::string>()),
-                                   j.at("label").get<std::string>(), {}, "", ""},
-                                  e.what()));
-      }
+    for (const auto& j : payload.at("trials")) {
+      const auto trial = tune_trial_from_json(j, bench.space.space);
+      if (!options_.quiet) std::cerr << "worker:   " << trial.what << "\n";
+      records.push_back(bench.evaluator.run(trial));
+      if (records.back().status == store::TrialStatus::interrupted) break;
     }
     return records;
+  }
+
+  // The worker's own journal with --state-dir; "" = the host's.
+  std::string journal_path() const {
+    return options_.state_dir.empty() ? "" : (fs::path(dir_) / "journal.json").string();
   }
 
   const WorkerOptions& options_;

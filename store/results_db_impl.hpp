@@ -74,21 +74,22 @@ struct ResultsDb::Impl {
   }
 
   // Three queries for the whole run (not three per trial): children are attached by trial id.
-  void load_trial_children(std::int64_t run_id, std::vector<TrialRecord>& trials) {
+  void load_trial_children(std::int64_t run_id, int first_seq, int last_seq, std::vector<TrialRecord>& trials) {
     std::unordered_map<std::int64_t, TrialRecord*> by_id;
     for (auto& t : trials) by_id[t.id] = &t;
-    constexpr const char* kOfRun = " WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ?) ORDER BY rowid";
+    constexpr const char* kOfRun =
+        " WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ? AND seq BETWEEN ? AND ?) ORDER BY rowid";
     for (const auto& m : db->query(std::string("SELECT trial_id, name, value, unit, direction, source FROM metrics") +
-                                       kOfRun, {run_id})) {
+                                       kOfRun, {run_id, first_seq, last_seq})) {
       by_id.at(m.integer(0))->metrics.push_back(
           {m.text(1), m.real(2), m.text(3), direction_from_string(m.text(4)).value_or(Direction::informational),
            m.text(5)});
     }
-    for (const auto& u : db->query(std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun, {run_id})) {
+    for (const auto& u : db->query(std::string("SELECT trial_id, name, reason FROM unavailable") + kOfRun, {run_id, first_seq, last_seq})) {
       by_id.at(u.integer(0))->unavailable.push_back({u.text(1), u.text(2)});
     }
     for (const auto& h :
-         db->query(std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun, {run_id})) {
+         db->query(std::string("SELECT trial_id, name, unit, buckets_json FROM histograms") + kOfRun, {run_id, first_seq, last_seq})) {
       by_id.at(h.integer(0))->histograms.push_back(
           {h.text(1), h.text(2), buckets_from_json(nlohmann::json::parse(h.text(3)))});
     }

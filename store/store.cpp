@@ -391,7 +391,7 @@ std::optional<RunInfo> ResultsDb::run(std::int64_t run_id) const {
   });
 }
 
-std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
+std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id, int first_seq, int last_seq) const {
   return impl_->guarded([&] {
     // One read transaction: a writer committing meanwhile cannot split a trial from its metrics.
     DbTransaction tx(*impl_->db, Database::Mode::read);
@@ -399,10 +399,11 @@ std::vector<TrialRecord> ResultsDb::trials(std::int64_t run_id) const {
     for (const auto& r : impl_->db->query(
              "SELECT id, run_id, seq, round, kind, scheduler, scheduler_config_json, workload, "
              "workload_params_json, status, reason, stderr_tail, started_utc, ended_utc, wall_s, overhead_s, host, "
-             "hw_class FROM trials WHERE run_id = ? ORDER BY seq, id", {run_id})) {
+             "hw_class FROM trials WHERE run_id = ? AND seq BETWEEN ? AND ? ORDER BY seq, id",
+             {run_id, first_seq, last_seq})) {
       out.push_back(read_trial(r));
     }
-    impl_->load_trial_children(run_id, out);
+    impl_->load_trial_children(run_id, first_seq, last_seq, out);
     tx.commit();
     return out;
   });

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -124,7 +125,10 @@ class ResultsDb {
 
   std::vector<RunInfo> runs() const;
   std::optional<RunInfo> run(std::int64_t run_id) const;
-  std::vector<TrialRecord> trials(std::int64_t run_id) const;  // in seq order (then insertion)
+  // In seq order (then insertion); only those with a seq in [first_seq, last_seq] when given
+  // (a fleet's coordinator reads each finished item's trials, not the whole run again).
+  std::vector<TrialRecord> trials(std::int64_t run_id, int first_seq = 0,
+                                  int last_seq = std::numeric_limits<int>::max()) const;
   // What --resume skips: seqs with a committed trial that ended (any status but
   // "interrupted"; an interrupted trial is run again and gets a second row).
   std::set<int> completed_seqs(std::int64_t run_id) const;

@@ -51,6 +51,24 @@ Spawned start_held_tune(const std::string& url, const fs::path& dir) {
   return tune;
 }
 
+// A command workload whose every trial marks that it started (a file dir/started.<pid>) and then
+// holds until the file dir/go exists.
+fs::path write_held_workload(const fs::path& dir) {
+  const auto file = dir / "held.toml";
+  std::ofstream(file) << "name = \"held\"\nsummary = \"waits for the test\"\n"
+                      << "command = [\"sh\", \"-c\", \"touch " << (dir / "started").string() << ".$$; while [ ! -e "
+                      << (dir / "go").string() << " ]; do sleep 0.05; done; echo value: 1.5\"]\n"
+                      << "[[metric]]\nname = \"value\"\nunit = \"s\"\ndirection = \"lower_is_better\"\n"
+                      << "regex = 'value: ([0-9.]+)'\nheadline = true\n";
+  return file;
+}
+
+std::size_t files_starting(const fs::path& dir, const std::string& prefix) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().rfind(prefix, 0) == 0;
+  return n;
+}
+
 nlohmann::json fleet_status(const std::string& url) {
   const auto r = run_process({scxlab_binary(), "fleet", "status", "--store", url, "--json"});
   INFO(r.err);
@@ -183,6 +201,41 @@ TEST_CASE("a fleet tune without a worker of its class says so and gives up after
   fs::remove_all(dir);
 }
 
+TEST_CASE("a fleet shootout runs whole rounds on two workers, each trial once, copied into its run with its host",
+          "[integration][shootout][fleet]") {
+  if (!scxlab::test::have_server()) return;
+  scxlab::test::ScratchDatabase scratch;
+  const auto dir = scxlab::test::fresh_temp_dir("fleet-shootout");
+  auto a = start_worker(scratch.url(), dir, "a");
+  auto b = start_worker(scratch.url(), dir, "b");
+  wait_for_workers(scratch.url(), 2);
+  Spawned shootout({scxlab_binary(), "shootout", "-s", "eevdf,eevdf@twin", "-w",
+                    "command:" + write_held_workload(dir).string(), "-n", "3", "--no-bpf", "-o", (dir / "out").string(),
+                    "--store", scratch.url(), "--fleet", "auto"},
+                   dir / "shootout.log");
+  // Both workers hold a round at once: two trials have started and wait for the test.
+  while (files_starting(dir, "started.") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(dir / "go").close();
+  CHECK(shootout.wait() == 0);
+  a.kill(SIGTERM);
+  b.kill(SIGTERM);
+  CHECK(a.wait() == 130);
+  CHECK(b.wait() == 130);
+  check_each_trial_once(scratch.url(), 2 * (1 + 3));  // two schedulers, a warm-up round and three measured
+  CHECK(rows(scratch.url(), "SELECT count(*) FROM work_items").at(0).at(0) == "4");  // one item per round
+  CHECK(rows(scratch.url(), "SELECT count(DISTINCT worker) FROM work_items WHERE state = 'done'").at(0).at(0) == "2");
+  // Each round ran whole on one host: both of its trials carry the same host.
+  CHECK(rows(scratch.url(), "SELECT count(*) FROM (SELECT round FROM trials GROUP BY round "
+                            "HAVING count(DISTINCT host) > 1) AS split").at(0).at(0) == "0");
+  CHECK(rows(scratch.url(), "SELECT status FROM runs").at(0).at(0) == "complete");
+  const scxlab::store::ResultsDb local((dir / "out" / "results.db").string());
+  const auto trials = local.trials(local.runs().at(0).id);
+  CHECK(trials.size() == 8);
+  for (const auto& t : trials) CHECK_FALSE(t.host.empty());
+  CHECK(fs::exists(dir / "out" / "report.html"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("fleet options that cannot work are refused in one line naming the fix", "[integration][tune]") {
   const auto dir = scxlab::test::fresh_temp_dir("fleet-usage");
   const auto space = write_space(dir).string();
@@ -198,6 +251,20 @@ TEST_CASE("fleet options that cannot work are refused in one line naming the fix
   CHECK(unreachable.exit_code == 2);
   CHECK_THAT(unreachable.err, Catch::Contains("cannot reach the results store postgresql://scxlab@127.0.0.1:1/none"));
   CHECK(std::count(unreachable.err.begin(), unreachable.err.end(), '\n') == 1);
+  for (const std::string command : {"shootout", "gate"}) {
+    std::vector<std::string> argv{scxlab_binary(), command, "-w", "messaging", "--fleet", "auto", "--store",
+                                  (dir / "r.db").string(), "-o", (dir / command).string()};
+    if (command == "gate") argv.insert(argv.end(), {"--candidate", "eevdf@b", "--baseline", "eevdf"});
+    const auto r = run_process(argv);
+    INFO(command);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("give --store postgresql://"));
+  }
+  const auto budget = run_process({scxlab_binary(), "shootout", "-w", "messaging", "--fleet", "auto", "--store",
+                                   "postgresql://scxlab@127.0.0.1:1/none", "--time-budget", "10m", "-o",
+                                   (dir / "c").string()});
+  CHECK(budget.exit_code == 2);
+  CHECK_THAT(budget.err, Catch::Contains("--time-budget fits rounds run one after another"));
   const auto status_of_file = run_process({scxlab_binary(), "fleet", "status", "--store", (dir / "r.db").string()});
   CHECK(status_of_file.exit_code == 2);
   CHECK_THAT(status_of_file.err, Catch::Contains("needs a PostgreSQL store"));
