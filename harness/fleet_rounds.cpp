@@ -45,7 +45,6 @@ FleetRoundLoop::FleetRoundLoop(const RoundPlan& plan, const LabSpec& lab, const 
 }
 
 bool FleetRoundLoop::run(const MoreWanted& more) {
-  recover();
   const int max_rounds = plan_.warmup + std::max(plan_.reps, more ? plan_.max_reps : plan_.reps);
   const auto per_round = trials_per_round(plan_.shape());
   progress_.set_total(per_round * static_cast<std::size_t>(plan_.warmup + plan_.reps));
@@ -69,15 +68,6 @@ bool FleetRoundLoop::run(const MoreWanted& more) {
   }
   coordinator_.finish("complete");
   return true;
-}
-
-void FleetRoundLoop::recover() {
-  for (auto& t : coordinator_.trials(0, std::numeric_limits<int>::max())) {
-    if (t.status == store::TrialStatus::interrupted || committed_.count(t.seq)) continue;
-    t.run_id = run_id_;
-    db_.add_trial(t);
-    committed_.insert(t.seq);
-  }
 }
 
 bool FleetRoundLoop::round_committed(int round) const {

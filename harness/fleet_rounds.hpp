@@ -27,7 +27,8 @@ class FleetRoundLoop final : public Rounds {
   FleetRoundLoop(const RoundPlan& plan, const LabSpec& lab, const FleetOptions& fleet, store::ResultsDb& db,
                  std::int64_t run_id, const InterruptGuard& guard, Progress& progress);
 
-  // Queues every planned round not yet in the run's DB and collects them as they finish. While
+  // Queues every planned round not yet in the run's DB (a resumed run finds the rounds its first
+  // coordinator queued: WorkQueue::enqueue) and collects them as they finish. While
   // `more` wants more, queues as many rounds again as there are live workers (at least one), up
   // to the plan's max_reps. The shared store's run is marked complete or interrupted at the end
   // (an interrupted run's queued rounds are dropped). No time budget: the rounds run at once.
@@ -36,7 +37,6 @@ class FleetRoundLoop final : public Rounds {
   const std::vector<std::string>& notes() const override { return notes_; }
 
  private:
-  void recover();  // trials the workers committed that this run's DB lacks (a resumed run)
   bool round_committed(int round) const;
   void enqueue(int round);
   bool collect();  // waits for finished rounds and commits their trials; false when interrupted

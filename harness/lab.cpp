@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -60,6 +61,9 @@ Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
     throw UsageError(e.what());
   }
   for (auto& line : journal_->replay()) notes_.push_back("restored after an earlier run: " + line);
+  host_ = hostname();
+  hw_class_ = host_fingerprint().at("hardware_class").get<std::string>();
+  if (!options.runs_trials) return;
   try {
     schedulers::claim_sched_ext(*journal_, options.backend);
   } catch (const schedulers::ForeignScheduler& e) {
@@ -67,8 +71,6 @@ Lab::Lab(const LabOptions& options, const std::atomic<bool>& cancel)
     throw UsageError(e.what());
   }
   collectors_ = std::make_unique<metrics::CollectorSet>(options.collectors);
-  host_ = hostname();
-  hw_class_ = host_fingerprint().at("hardware_class").get<std::string>();
 }
 
 Lab::~Lab() {
@@ -156,6 +158,7 @@ nlohmann::json Lab::describe(const schedulers::Config& config) const {
 }
 
 store::TrialRecord Lab::run_trial(const schedulers::Config& config, const Entry& entry, store::TrialKind kind) {
+  if (!options_.runs_trials) throw std::logic_error("a lab made with runs_trials = false ran a trial");
   const auto t0 = std::chrono::steady_clock::now();
   store::TrialRecord rec;
   rec.kind = kind;

@@ -32,6 +32,10 @@ struct LabOptions {
   // Where the restore journal lives: one per host, but for fleet workers that run side by side
   // (scxlab worker --state-dir), which must not switch schedulers.
   std::string journal_path = schedulers::Journal::default_path();
+  // false: a fleet's coordinator, which reads manifests and knob limits but runs no trial, so it
+  // neither claims sched_ext (a worker on the same host may be running a scheduler) nor loads
+  // the collectors.
+  bool runs_trials = true;
 };
 
 // The options every command shares.

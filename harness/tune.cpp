@@ -332,11 +332,13 @@ int tune_command(TuneOptions options) {
 
   InterruptGuard guard;
   // Before anything is written: the lab replays what a crashed run left and refuses a
-  // scheduler it did not start. A fleet's coordinator runs no trial: its journal is its own.
+  // scheduler it did not start. A fleet's coordinator runs no trial: its journal is its own and
+  // it leaves sched_ext to the workers (one may serve a scheduler on this very host).
   auto lo = lab_options(options);
   if (!options.fleet.empty()) {
     prepare_out_dir(dir);
     lo.journal_path = (fs::path(dir) / "journal.json").string();
+    lo.runs_trials = false;
   }
   Lab lab(lo, guard.flag());
   for (const auto& n : lab.notes()) std::cerr << n << "\n";

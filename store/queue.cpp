@@ -28,17 +28,33 @@ const std::string& checked_url(const std::string& url) {
   return url;
 }
 
+// FNV-1a of the payload's text, in hex: the same on every host and build.
+std::string payload_key(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  return fmt::format("{:016x}", h);
+}
+
 }  // namespace
 
 WorkQueue::WorkQueue(const std::string& url) : db_(checked_url(url)) {}
 
 std::int64_t WorkQueue::enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload) {
   auto& in = *db_.impl_;
+  const auto text = payload.dump();
+  const auto key = payload_key(text);
   return in.guarded([&] {
-    return in.db->query("INSERT INTO work_items (run_id, hw_class, payload_json) VALUES (?,?,?) RETURNING id",
-                        {run_id, hw_class, payload.dump()})
-        .at(0)
-        .integer(0);
+    DbTransaction tx(*in.db);
+    // A cancelled item (its coordinator was interrupted) is queued again; any other is left as it is.
+    in.db->query("INSERT INTO work_items (run_id, hw_class, payload_json, payload_key) VALUES (?,?,?,?) "
+                 "ON CONFLICT (run_id, payload_key) WHERE payload_key != '' "
+                 "DO UPDATE SET state = 'pending', worker = '' WHERE work_items.state = 'cancelled'",
+                 {run_id, hw_class, text, key});
+    const auto id = in.db->query("SELECT id FROM work_items WHERE run_id = ? AND payload_key = ?", {run_id, key})
+                        .at(0)
+                        .integer(0);
+    tx.commit();
+    return id;
   });
 }
 

@@ -64,7 +64,9 @@ class WorkQueue {
   // The results store the queue lives in.
   ResultsDb& results() { return db_; }
 
-  // Coordinator side.
+  // Coordinator side. Queues an item once per run and payload: the same payload again (a retry
+  // whose answer was lost, a resumed coordinator) gives the item made before, queued again if
+  // it was cancelled, left as it is otherwise (pending, leased or done).
   std::int64_t enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload);
   // The run's done items, in the order they were completed.
   std::vector<std::int64_t> done_items(std::int64_t run_id);

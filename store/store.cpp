@@ -110,6 +110,13 @@ CREATE TABLE workers (
   item INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    // 4 -> 5: an item is queued once per run and content (payload_key, a hash of its payload), so
+    // that an enqueue retried after a lost answer, or repeated by a resumed coordinator, finds
+    // the item it made instead of making another.
+    R"sql(
+ALTER TABLE work_items ADD COLUMN payload_key TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX work_items_by_key ON work_items(run_id, payload_key) WHERE payload_key != '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -22,7 +22,7 @@
 
 namespace scxlab::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct RunInfo {
   std::int64_t id = 0;

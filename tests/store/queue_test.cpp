@@ -119,6 +119,30 @@ TEST_CASE("a released item goes back to the queue and a cancelled run's items to
   CHECK(queue.results().trials(run_id).empty());
 }
 
+TEST_CASE("an item is queued once per run and payload: a repeat finds it, and queues it again if cancelled",
+          "[store][fleet]") {
+  if (!have_server()) return;
+  QueueWithRun q;
+  auto& queue = q.queue;
+  const auto run_id = q.run_id;
+  const auto id = queue.enqueue(run_id, "hw-a", {{"seq", 0}});
+  CHECK(queue.enqueue(run_id, "hw-a", {{"seq", 0}}) == id);  // a retry whose answer was lost
+  CHECK(queue.enqueue(run_id, "hw-a", {{"seq", 1}}) != id);
+  const auto item = queue.lease(worker("a"), kLong);
+  REQUIRE(item);
+  REQUIRE(item->id == id);
+  CHECK(queue.enqueue(run_id, "hw-a", {{"seq", 0}}) == id);  // leased: left with its holder
+  REQUIRE(queue.complete(*item, {trial_for(*item)}));
+  CHECK(queue.enqueue(run_id, "hw-a", {{"seq", 0}}) == id);  // done: a resumed coordinator collects it
+  CHECK(queue.done_items(run_id) == std::vector<std::int64_t>{id});
+  queue.cancel(run_id);                                       // the item of seq 1, still pending
+  const auto other = queue.enqueue(run_id, "hw-a", {{"seq", 1}});
+  const auto revived = queue.lease(worker("b"), kLong);       // queued again
+  REQUIRE(revived);
+  CHECK(revived->id == other);
+  CHECK(trials_per_seq(queue.results(), run_id) == std::map<int, int>{{0, 1}});
+}
+
 TEST_CASE("workers racing for items whose leases keep expiring count every result exactly once",
           "[store][fleet]") {
   if (!have_server()) return;
