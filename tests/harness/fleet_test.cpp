@@ -236,6 +236,35 @@ TEST_CASE("a fleet shootout runs whole rounds on two workers, each trial once, c
   fs::remove_all(dir);
 }
 
+TEST_CASE("an interrupted fleet shootout resumes: its rounds are queued again and each trial is stored once",
+          "[integration][shootout][fleet]") {
+  if (!scxlab::test::have_server()) return;
+  scxlab::test::ScratchDatabase scratch;
+  const auto dir = scxlab::test::fresh_temp_dir("fleet-shootout-resume");
+  auto worker = start_worker(scratch.url(), dir, "w");
+  wait_for_workers(scratch.url(), 1);
+  const auto out = (dir / "out").string();
+  Spawned first({scxlab_binary(), "shootout", "-s", "eevdf,eevdf@twin", "-w", "command:" + write_held_workload(dir).string(),
+                 "-n", "2", "--no-bpf", "-o", out, "--store", scratch.url(), "--fleet", "auto"},
+                dir / "first.log");
+  while (files_starting(dir, "started.") < 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  first.kill(SIGINT);
+  CHECK(first.wait() == 130);
+  CHECK(rows(scratch.url(), "SELECT count(*) FROM work_items WHERE state = 'cancelled'").at(0).at(0) == "3");
+  std::ofstream(dir / "go").close();  // the held round ends; its item was cancelled, so its result is refused
+  const auto resumed = run_process({scxlab_binary(), "shootout", "--resume", out});
+  INFO(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  worker.kill(SIGTERM);
+  CHECK(worker.wait() == 130);
+  check_each_trial_once(scratch.url(), 2 * (1 + 2));
+  CHECK(rows(scratch.url(), "SELECT count(*) FROM work_items").at(0).at(0) == "3");  // the same items, queued again
+  const scxlab::store::ResultsDb local((dir / "out" / "results.db").string());
+  CHECK(local.trials(local.runs().at(0).id).size() == 6);
+  CHECK(rows(scratch.url(), "SELECT status FROM runs").at(0).at(0) == "complete");
+  fs::remove_all(dir);
+}
+
 TEST_CASE("fleet options that cannot work are refused in one line naming the fix", "[integration][tune]") {
   const auto dir = scxlab::test::fresh_temp_dir("fleet-usage");
   const auto space = write_space(dir).string();
