@@ -60,8 +60,8 @@ FleetCoordinator::FleetCoordinator(FleetOptions options, const store::RunInfo& r
   shared_run_id_ = with_queue([&] { return queue_->results().import_run({run, {}}); });
 }
 
-std::int64_t FleetCoordinator::enqueue(const nlohmann::json& payload) {
-  return with_queue([&] { return queue_->enqueue(shared_run_id_, options_.hw_class, payload); });
+std::int64_t FleetCoordinator::enqueue(const nlohmann::json& payload, const std::string& summary) {
+  return with_queue([&] { return queue_->enqueue(shared_run_id_, options_.hw_class, payload, summary); });
 }
 
 std::vector<std::int64_t> FleetCoordinator::wait_done(const std::set<std::int64_t>& items) {
@@ -124,7 +124,8 @@ FleetDispatcher::FleetDispatcher(const FleetOptions& options, nlohmann::json tun
 void FleetDispatcher::start(std::vector<TuneTrial> item) {
   nlohmann::json trials = nlohmann::json::array();
   for (const auto& t : item) trials.push_back(tune_trial_to_json(t, space_));
-  const auto id = coordinator_.enqueue({{"tune", tune_}, {"trials", trials}});
+  const auto summary = "tune " + item.front().what + (item.size() > 1 ? fmt::format(" and {} more", item.size() - 1) : "");
+  const auto id = coordinator_.enqueue({{"tune", tune_}, {"trials", trials}}, summary);
   in_flight_.emplace(id, std::move(item));
 }
 
@@ -170,7 +171,8 @@ nlohmann::json status_json(const store::FleetStatus& s) {
   auto workers = nlohmann::json::array();
   for (const auto& w : s.workers) {
     workers.push_back({{"id", w.worker.id}, {"host", w.worker.hostname}, {"class", w.worker.hw_class},
-                       {"seconds_since_seen", w.seconds_since_seen}, {"item", w.item ? nlohmann::json(*w.item) : nullptr}});
+                       {"seconds_since_seen", w.seconds_since_seen}, {"item", w.item ? nlohmann::json(*w.item) : nullptr},
+                       {"doing", w.doing}});
   }
   auto queues = nlohmann::json::array();
   for (const auto& q : s.queues) {
@@ -186,7 +188,7 @@ void print_status(const store::FleetStatus& s) {
   std::cout << fmt::format("{} worker(s) seen in the last hour\n", s.workers.size());
   for (const auto& w : s.workers) {
     std::cout << fmt::format("  {:<40} {:<16} seen {:>5.0f} s ago  {}\n", w.worker.id, w.worker.hw_class,
-                             w.seconds_since_seen, w.item ? fmt::format("running item {}", *w.item) : "idle");
+                             w.seconds_since_seen, w.item ? fmt::format("item {}: {}", *w.item, w.doing) : "idle");
   }
   if (s.queues.empty()) std::cout << "queues: empty\n";
   for (const auto& q : s.queues) {

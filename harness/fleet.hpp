@@ -33,7 +33,7 @@ class FleetCoordinator {
   FleetCoordinator(FleetOptions options, const store::RunInfo& run, Progress& progress, const InterruptGuard& guard);
 
   const FleetOptions& options() const { return options_; }
-  std::int64_t enqueue(const nlohmann::json& payload);
+  std::int64_t enqueue(const nlohmann::json& payload, const std::string& summary);
   // Waits until some of `items` are done and returns those, in the order they were completed;
   // empty when interrupted.
   std::vector<std::int64_t> wait_done(const std::set<std::int64_t>& items);

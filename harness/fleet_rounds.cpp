@@ -35,6 +35,7 @@ FleetRoundLoop::FleetRoundLoop(const RoundPlan& plan, const LabSpec& lab, const 
     : plan_(plan),
       context_{{"lab", lab}, {"configs", configs_to_json(plan.configs)}, {"entries", entries_to_json(plan.entries)}},
       coordinator_(fleet, *db.run(run_id), progress, guard),
+      kind_(db.run(run_id)->kind),
       db_(db),
       run_id_(run_id),
       progress_(progress),
@@ -62,8 +63,8 @@ bool FleetRoundLoop::run(const MoreWanted& more) {
     const int rounds = plan_.warmup + measured_rounds_;
     if (!more || rounds >= max_rounds || !more()) break;
     const int add = std::min(static_cast<int>(std::max<std::size_t>(coordinator_.live_workers(), 1)), max_rounds - rounds);
-    for (int k = 0; k < add; ++k) enqueue(rounds + k);
     measured_rounds_ += add;
+    for (int k = 0; k < add; ++k) enqueue(rounds + k);
     progress_.set_total(progress_.total() + per_round * static_cast<std::size_t>(add));
   }
   coordinator_.finish("complete");
@@ -80,7 +81,10 @@ void FleetRoundLoop::enqueue(int round) {
   for (const auto& t : plan_round(plan_.shape(), round)) trials.push_back(planned_to_json(t, plan_));
   auto payload = context_;
   payload["trials"] = trials;
-  in_flight_.emplace(coordinator_.enqueue({{"round", payload}}), round);
+  const auto summary = round < plan_.warmup
+                           ? fmt::format("{} warm-up round", kind_)
+                           : fmt::format("{} round {} of {}", kind_, round - plan_.warmup + 1, measured_rounds_);
+  in_flight_.emplace(coordinator_.enqueue({{"round", payload}}, summary), round);
 }
 
 bool FleetRoundLoop::collect() {

@@ -44,6 +44,7 @@ class FleetRoundLoop final : public Rounds {
   const RoundPlan& plan_;
   nlohmann::json context_;  // what every item carries: the lab, the configurations, the entries
   FleetCoordinator coordinator_;
+  std::string kind_;  // the command: shootout, gate
   store::ResultsDb& db_;
   std::int64_t run_id_;
   Progress& progress_;

@@ -39,17 +39,18 @@ std::string payload_key(const std::string& text) {
 
 WorkQueue::WorkQueue(const std::string& url) : db_(checked_url(url)) {}
 
-std::int64_t WorkQueue::enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload) {
+std::int64_t WorkQueue::enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload,
+                                const std::string& summary) {
   auto& in = *db_.impl_;
   const auto text = payload.dump();
   const auto key = payload_key(text);
   return in.guarded([&] {
     DbTransaction tx(*in.db);
     // A cancelled item (its coordinator was interrupted) is queued again; any other is left as it is.
-    in.db->query("INSERT INTO work_items (run_id, hw_class, payload_json, payload_key) VALUES (?,?,?,?) "
+    in.db->query("INSERT INTO work_items (run_id, hw_class, payload_json, payload_key, summary) VALUES (?,?,?,?,?) "
                  "ON CONFLICT (run_id, payload_key) WHERE payload_key != '' "
                  "DO UPDATE SET state = 'pending', worker = '' WHERE work_items.state = 'cancelled'",
-                 {run_id, hw_class, text, key});
+                 {run_id, hw_class, text, key, summary});
     const auto id = in.db->query("SELECT id FROM work_items WHERE run_id = ? AND payload_key = ?", {run_id, key})
                         .at(0)
                         .integer(0);
@@ -176,10 +177,11 @@ FleetStatus WorkQueue::status() {
   auto& in = *db_.impl_;
   return in.guarded([&] {
     FleetStatus s;
-    for (const auto& r : in.db->query(fmt::format("SELECT id, hostname, hw_class, {0} - last_seen, item FROM workers "
-                                                  "WHERE last_seen > {0} - 3600 ORDER BY hw_class, id",
-                                                  kNow))) {
-      WorkerStatus w{{r.text(0), r.text(1), r.text(2)}, r.real(3), std::nullopt};
+    for (const auto& r : in.db->query(fmt::format(
+             "SELECT w.id, w.hostname, w.hw_class, {0} - w.last_seen, w.item, coalesce(i.summary, '') FROM workers w "
+             "LEFT JOIN work_items i ON i.id = w.item WHERE w.last_seen > {0} - 3600 ORDER BY w.hw_class, w.id",
+             kNow))) {
+      WorkerStatus w{{r.text(0), r.text(1), r.text(2)}, r.real(3), std::nullopt, r.text(5)};
       if (r.integer(4) != 0) w.item = r.integer(4);
       s.workers.push_back(std::move(w));
     }

@@ -44,6 +44,7 @@ struct WorkerStatus {
   WorkerInfo worker;
   double seconds_since_seen = 0;
   std::optional<std::int64_t> item;  // the item it holds, if any
+  std::string doing;                 // that item's summary
 };
 struct ClassQueue {
   std::string hw_class;
@@ -67,7 +68,9 @@ class WorkQueue {
   // Coordinator side. Queues an item once per run and payload: the same payload again (a retry
   // whose answer was lost, a resumed coordinator) gives the item made before, queued again if
   // it was cancelled, left as it is otherwise (pending, leased or done).
-  std::int64_t enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload);
+  // `summary` says what the item runs, for `scxlab fleet status` ("shootout round 3").
+  std::int64_t enqueue(std::int64_t run_id, const std::string& hw_class, const nlohmann::json& payload,
+                       const std::string& summary = "");
   // The run's done items, in the order they were completed.
   std::vector<std::int64_t> done_items(std::int64_t run_id);
   // Workers of the class seen within `alive`.

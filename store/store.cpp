@@ -112,9 +112,10 @@ CREATE TABLE workers (
 )sql",
     // 4 -> 5: an item is queued once per run and content (payload_key, a hash of its payload), so
     // that an enqueue retried after a lost answer, or repeated by a resumed coordinator, finds
-    // the item it made instead of making another.
+    // the item it made instead of making another; its summary says what it runs (fleet status).
     R"sql(
 ALTER TABLE work_items ADD COLUMN payload_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE work_items ADD COLUMN summary TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX work_items_by_key ON work_items(run_id, payload_key) WHERE payload_key != '';
 )sql",
 };
