@@ -39,11 +39,8 @@ FleetRoundLoop::FleetRoundLoop(const RoundPlan& plan, const LabSpec& lab, const 
       db_(db),
       run_id_(run_id),
       progress_(progress),
-      measured_rounds_(plan.reps) {
-  for (const auto& t : db.trials(run_id)) {
-    if (t.status != store::TrialStatus::interrupted) committed_.insert(t.seq);
-  }
-}
+      committed_(db.completed_seqs(run_id)),
+      measured_rounds_(plan.reps) {}
 
 bool FleetRoundLoop::run(const MoreWanted& more) {
   const int max_rounds = plan_.warmup + std::max(plan_.reps, more ? plan_.max_reps : plan_.reps);

@@ -10,11 +10,8 @@ namespace scxlab::harness {
 RoundLoop::RoundLoop(const RoundPlan& plan, Lab& lab, store::ResultsDb& db, std::int64_t run_id,
                      const InterruptGuard& guard, Progress& progress)
     : plan_(plan), lab_(lab), db_(db), run_id_(run_id), guard_(guard), progress_(progress),
-      measured_rounds_(plan.reps) {
-  for (const auto& t : db.trials(run_id)) {
-    if (t.status != store::TrialStatus::interrupted) committed_.insert(t.seq);
-  }
-}
+      committed_(db.completed_seqs(run_id)),
+      measured_rounds_(plan.reps) {}
 
 bool RoundLoop::run(const MoreWanted& more) {
   const int max_rounds = plan_.warmup + std::max(plan_.reps, more ? plan_.max_reps : plan_.reps);

@@ -215,6 +215,9 @@ TEST_CASE("a fleet shootout runs whole rounds on two workers, each trial once, c
                    dir / "shootout.log");
   // Both workers hold a round at once: two trials have started and wait for the test.
   while (files_starting(dir, "started.") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (const auto& w : fleet_status(scratch.url())["workers"]) {
+    CHECK_THAT(w["doing"].get<std::string>(), Catch::Matches("shootout (warm-up round|round [1-3] of 3)"));
+  }
   std::ofstream(dir / "go").close();
   CHECK(shootout.wait() == 0);
   a.kill(SIGTERM);
