@@ -40,6 +40,7 @@ FleetRoundLoop::FleetRoundLoop(const RoundPlan& plan, const LabSpec& lab, const 
       run_id_(run_id),
       progress_(progress),
       committed_(db.completed_seqs(run_id)),
+      done_(committed_.size()),
       measured_rounds_(plan.reps) {}
 
 bool FleetRoundLoop::run(const MoreWanted& more) {
@@ -47,8 +48,7 @@ bool FleetRoundLoop::run(const MoreWanted& more) {
   const auto per_round = trials_per_round(plan_.shape());
   progress_.set_total(per_round * static_cast<std::size_t>(plan_.warmup + plan_.reps));
   for (int round = 0; round < plan_.warmup + measured_rounds_; ++round) {
-    if (round_committed(round)) done_ += per_round;
-    else enqueue(round);
+    if (!round_committed(round)) enqueue(round);
   }
   for (;;) {
     while (!in_flight_.empty()) {
